@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    // chDB binds one data directory per process and crashes when two worker threads open it:
+    // every test file runs in its own forked process with its own data directory.
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    env: { KAFKAJS_NO_PARTITIONER_WARNING: '1', LOG_LEVEL: 'warn' },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // A real Kafka broker (KRaft, from Maven Central) is started once for these; KAFKA_BROKERS reuses one.
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['test/setup/kafka.ts'] } },
+    ],
+  },
+})
