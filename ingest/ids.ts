@@ -1,0 +1,28 @@
+// Deterministic event ids (SPEC §1): re-ingesting an event must give the same id, which is the dedupe key.
+import { createHash } from 'node:crypto'
+
+/** JSON with object keys sorted at every depth, so equal payloads hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  const obj = value as Record<string, unknown>
+  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort()
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32)
+}
+
+/**
+ * Hash of (source, source_event_id), or of the canonical payload when the source has no id.
+ * `part` distinguishes several rows derived from one source event (e.g. one row per step).
+ */
+export function deriveEventId(source: string, sourceEventId: string, payload: unknown, part = 0): string {
+  const basis = sourceEventId ? `id\u0000${sourceEventId}` : `payload\u0000${canonicalJson(payload)}`
+  return hash(`${source}\u0000${basis}${part ? `\u0000${part}` : ''}`)
+}
+
+export function deriveDeadLetterId(parts: readonly (string | number)[]): string {
+  return hash(parts.join('\u0000'))
+}

@@ -1,0 +1,87 @@
+// Source → normaliser → row check: decides the fate of one raw event. Pure apart from the clock;
+// the Kafka loop, the collector and `import` all call this and hand the fates to the writer.
+import type { AuthEvent } from '../schemas/auth-event.js'
+import { type DeadLetter, type EventFate, type RawEvent, type RejectCode } from './fate.js'
+import { deriveDeadLetterId } from './ids.js'
+import type { Mapping } from './mapping.js'
+import { normalize } from './normalizers/registry.js'
+import { rowError } from './validate.js'
+
+/** Dead letters keep at most this much of a payload (the reason says it was cut). */
+export const MAX_DEAD_LETTER_PAYLOAD = 1024 * 1024
+
+export function payloadText(payload: unknown): string {
+  if (typeof payload === 'string') return payload
+  try {
+    return JSON.stringify(payload) ?? String(payload)
+  } catch {
+    return String(payload)
+  }
+}
+
+export function toDeadLetter(raw: RawEvent, code: RejectCode, reason: string, receivedAt: string): DeadLetter {
+  let payload = payloadText(raw.payload)
+  if (payload.length > MAX_DEAD_LETTER_PAYLOAD) {
+    reason = `${reason} (payload of ${payload.length} characters cut to ${MAX_DEAD_LETTER_PAYLOAD})`
+    payload = payload.slice(0, MAX_DEAD_LETTER_PAYLOAD)
+  }
+  const o = raw.origin
+  return {
+    dead_letter_id: deriveDeadLetterId(o ? ['kafka', o.topic, o.partition, o.offset] : ['payload', raw.source, raw.tenant, payload]),
+    received_at: receivedAt,
+    tenant: raw.tenant,
+    source: raw.source,
+    reason_code: code,
+    reason,
+    payload,
+    kafka_topic: o?.topic ?? '',
+    kafka_partition: o ? o.partition : null,
+    kafka_offset: o ? o.offset : null,
+  }
+}
+
+export function processEvent(raw: RawEvent, ingestedAt: string, mapping?: Mapping): EventFate {
+  if (raw.parseError !== undefined) {
+    return { kind: 'rejected', deadLetter: toDeadLetter(raw, 'invalid_json', raw.parseError, ingestedAt) }
+  }
+  const result = normalize(raw.source, raw.payload, { tenant: raw.tenant, tenantMappable: raw.tenantMappable, ingestedAt, mapping })
+  switch (result.kind) {
+    case 'ignored':
+      return result
+    case 'rejected':
+      return { kind: 'rejected', deadLetter: toDeadLetter(raw, result.code, result.reason, ingestedAt) }
+    case 'accepted': {
+      for (const row of result.rows) {
+        const error = rowError(row)
+        if (error) return { kind: 'rejected', deadLetter: toDeadLetter(raw, 'invalid_row', error, ingestedAt) }
+      }
+      return result
+    }
+  }
+}
+
+/** Tally of fates, as reported by import, the collector and the demo. */
+export interface FateCounts {
+  received: number
+  stored: number
+  ignored: number
+  rejected: number
+}
+
+export interface SortedFates {
+  rows: AuthEvent[]
+  deadLetters: DeadLetter[]
+  ignored: number
+}
+
+export function sortFates(fates: Iterable<EventFate>): SortedFates {
+  const rows: AuthEvent[] = []
+  const deadLetters: DeadLetter[] = []
+  let ignored = 0
+  for (const f of fates) {
+    if (f.kind === 'accepted') for (const r of f.rows) rows.push(r)
+    else if (f.kind === 'rejected') deadLetters.push(f.deadLetter)
+    else ignored++
+  }
+  return { rows, deadLetters, ignored }
+}
