@@ -1,0 +1,34 @@
+// Prometheus metrics of the pipeline itself (served on /metrics by the API and by each worker).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+export const registry = new Registry()
+collectDefaultMetrics({ register: registry, prefix: 'pulse_process_' })
+
+export const eventsConsumed = new Counter({
+  name: 'pulse_events_consumed_total', help: 'Raw events taken from Kafka, the collector or a file', labelNames: ['source'], registers: [registry],
+})
+export const eventsStored = new Counter({
+  name: 'pulse_events_stored_total', help: 'Normalised rows accepted by ClickHouse', registers: [registry],
+})
+export const eventsDuplicate = new Counter({
+  name: 'pulse_events_duplicate_total', help: 'Rows not inserted because their event_id was already stored', registers: [registry],
+})
+export const eventsIgnored = new Counter({
+  name: 'pulse_events_ignored_total', help: 'Raw events that are not about authentication', registers: [registry],
+})
+export const eventsRejected = new Counter({
+  name: 'pulse_events_rejected_total', help: 'Raw events dead-lettered, by reason code', labelNames: ['reason_code'], registers: [registry],
+})
+export const batchInsertSeconds = new Histogram({
+  name: 'pulse_batch_insert_seconds', help: 'Time to write one batch to ClickHouse',
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry],
+})
+export const batchRows = new Histogram({
+  name: 'pulse_batch_rows', help: 'Rows per ClickHouse insert', buckets: [10, 100, 1000, 5000, 10000, 20000, 50000], registers: [registry],
+})
+export const writeRetries = new Counter({
+  name: 'pulse_write_retries_total', help: 'ClickHouse writes retried after an error', registers: [registry],
+})
+export const consumerLag = new Gauge({
+  name: 'pulse_consumer_lag', help: 'Messages behind the high watermark, per topic partition', labelNames: ['topic', 'partition'], registers: [registry],
+})

@@ -1,0 +1,36 @@
+// kafkajs wiring: one Kafka instance per process, its logs routed into pino, topics ensured.
+import { Kafka, logLevel, type LogEntry } from 'kafkajs'
+import type { KafkaConfig } from '../../core/config.js'
+import type { Logger } from '../../core/logger.js'
+
+export function createKafka(cfg: KafkaConfig, log: Logger): Kafka {
+  const kafkaLog = log.child({ component: 'kafkajs' })
+  return new Kafka({
+    clientId: cfg.clientId,
+    brokers: cfg.brokers,
+    logLevel: logLevel.WARN,
+    logCreator: () => ({ level, log: entry }: LogEntry) => {
+      const { message, ...rest } = entry
+      // kafkajs logs retriable protocol errors (coordinator loading, rebalancing) at ERROR and then
+      // retries; the ones that matter surface as thrown errors or consumer crashes, logged by us.
+      if (level <= logLevel.WARN) kafkaLog.warn(rest, message)
+      else kafkaLog.debug(rest, message)
+    },
+    retry: { initialRetryTime: 300, retries: 10 },
+  })
+}
+
+/** Creates the raw, dead-letter and alerts topics when the cluster lacks them. */
+export async function ensureTopics(kafka: Kafka, cfg: KafkaConfig, partitions = Number(process.env.KAFKA_PARTITIONS ?? 4)): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const existing = new Set(await admin.listTopics())
+    const wanted = [cfg.rawTopic, cfg.dlqTopic, cfg.alertsTopic].filter((t) => !existing.has(t))
+    if (wanted.length > 0) {
+      await admin.createTopics({ waitForLeaders: true, topics: wanted.map((topic) => ({ topic, numPartitions: partitions })) })
+    }
+  } finally {
+    await admin.disconnect()
+  }
+}

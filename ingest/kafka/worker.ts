@@ -1,0 +1,108 @@
+// The Kafka ingest worker: one member of a consumer group on the raw topic. Per partition batch:
+// normalise → hand rows and dead letters to the shared batching writer → wait until ClickHouse has
+// them → publish dead letters to the DLQ topic → commit. A crash before the commit redelivers the
+// batch, and the writer's event_id check makes the redelivery store nothing twice.
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs'
+import type { Config } from '../../core/config.js'
+import { failpoint } from '../../core/failpoints.js'
+import type { Logger } from '../../core/logger.js'
+import { consumerLag, eventsConsumed, eventsIgnored, eventsRejected } from '../../core/metrics.js'
+import { processEvent, sortFates } from '../pipeline.js'
+import { nowTimestamp } from '../time.js'
+import type { BatchWriter } from '../writer.js'
+import { ensureTopics } from './client.js'
+import { decodeMessage, encodeDeadLetter, type MessageDefaults } from './messages.js'
+
+export interface WorkerOptions {
+  kafka: Kafka
+  config: Config
+  writer: BatchWriter
+  log: Logger
+  /** Source assumed for messages without a pulse-source header. */
+  defaultSource?: string
+  /** Partitions of one worker processed at once; their rows share writer batches. */
+  partitionsConsumedConcurrently?: number
+}
+
+export interface IngestWorker {
+  consumer: Consumer
+  stop(): Promise<void>
+}
+
+const HEARTBEAT_EVERY_MS = 2_000
+
+/** Awaits `work`, sending group heartbeats meanwhile so a slow ClickHouse does not cost the membership. */
+async function withHeartbeats<T>(work: Promise<T>, heartbeat: () => Promise<void>, log: Logger): Promise<T> {
+  const timer = setInterval(() => {
+    heartbeat().catch((err: Error) => log.warn({ err: err.message }, 'heartbeat failed while waiting for ClickHouse'))
+  }, HEARTBEAT_EVERY_MS)
+  try {
+    return await work
+  } finally {
+    clearInterval(timer)
+  }
+}
+
+export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWorker> {
+  const { kafka, config, writer, log } = opts
+  const k = config.kafka
+  await ensureTopics(kafka, k)
+  const defaults: MessageDefaults = {
+    source: opts.defaultSource ?? process.env.KAFKA_DEFAULT_SOURCE ?? 'auto',
+    tenant: config.defaultTenant,
+    maxBytes: config.http.maxBodyBytes,
+  }
+  const producer: Producer = kafka.producer()
+  const consumer = kafka.consumer({ groupId: k.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 4 * 1024 * 1024 })
+  await producer.connect()
+  await consumer.connect()
+  await consumer.subscribe({ topics: [k.rawTopic], fromBeginning: true })
+
+  const eachBatch = async ({ batch, heartbeat, resolveOffset, isRunning, isStale }: EachBatchPayload) => {
+    if (batch.isEmpty() || !isRunning() || isStale()) return
+    const ingestedAt = nowTimestamp()
+    const fates = batch.messages.map((m) => {
+      const raw = decodeMessage(m, batch.topic, batch.partition, defaults)
+      eventsConsumed.inc({ source: raw.source })
+      return processEvent(raw, ingestedAt)
+    })
+    const { rows, deadLetters, ignored } = sortFates(fates)
+    await withHeartbeats(writer.write(rows, deadLetters), heartbeat, log)
+    if (deadLetters.length > 0) {
+      await producer.send({ topic: k.dlqTopic, acks: -1, messages: deadLetters.map(encodeDeadLetter) })
+    }
+    failpoint('worker-after-insert-before-commit')
+    const last = batch.lastOffset()
+    resolveOffset(last)
+    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
+    eventsIgnored.inc(ignored)
+    for (const d of deadLetters) eventsRejected.inc({ reason_code: d.reason_code })
+    consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()))
+    log.debug({ partition: batch.partition, messages: batch.messages.length, rows: rows.length, rejected: deadLetters.length, ignored }, 'batch committed')
+  }
+
+  consumer.on(consumer.events.CRASH, (e) => log.error({ err: e.payload.error?.message, restart: e.payload.restart }, 'consumer crashed'))
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 4,
+    eachBatch,
+  })
+  log.info({ topic: k.rawTopic, group: k.groupId, brokers: k.brokers }, 'ingest worker consuming')
+
+  let stopping: Promise<void> | null = null
+  return {
+    consumer,
+    stop: () => {
+      stopping ??= (async () => {
+        // Write what is pending at once, so the batches in flight finish, commit, and the group is left.
+        void writer.flush()
+        await consumer.disconnect()
+        await writer.close()
+        await producer.disconnect()
+        log.info('ingest worker stopped')
+      })()
+      return stopping
+    },
+  }
+}

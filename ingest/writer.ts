@@ -1,0 +1,168 @@
+// Batching writer: gathers rows and dead letters from any number of callers and writes them to
+// ClickHouse at `maxRows` rows or `maxMs` after the first one, whichever comes first. A caller's
+// promise settles only once ClickHouse has accepted its rows, which is when a Kafka consumer may
+// commit. Rows whose event_id is already stored are not inserted again (see migration 001).
+import { createHash } from 'node:crypto'
+import type { Logger } from '../core/logger.js'
+import { batchInsertSeconds, batchRows, eventsDuplicate, eventsStored, writeRetries } from '../core/metrics.js'
+import type { AuthEvent } from '../schemas/auth-event.js'
+import type { ClickHouseClient } from '../store/clickhouse.js'
+import type { DeadLetter } from './fate.js'
+
+export interface WriterOptions {
+  maxRows: number
+  maxMs: number
+  log?: Logger
+  /** Attempts per batch before its callers get the error; Infinity for the Kafka worker, which must not skip. */
+  maxAttempts?: number
+}
+
+export interface WriteReceipt {
+  stored: number
+  duplicates: number
+}
+
+interface Waiter {
+  start: number
+  count: number
+  resolve: (r: WriteReceipt) => void
+  reject: (e: Error) => void
+}
+
+interface Pending {
+  rows: AuthEvent[]
+  deadLetters: DeadLetter[]
+  waiters: Waiter[]
+}
+
+const ID_LOOKUP_CHUNK = 5_000
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export class BatchWriter {
+  private pending: Pending = { rows: [], deadLetters: [], waiters: [] }
+  private timer: NodeJS.Timeout | null = null
+  private chain: Promise<void> = Promise.resolve()
+  private closed = false
+
+  constructor(private readonly client: ClickHouseClient, private readonly opts: WriterOptions) {}
+
+  /** Resolves when every row is stored (or found already stored) and every dead letter is written. */
+  write(rows: readonly AuthEvent[], deadLetters: readonly DeadLetter[] = []): Promise<WriteReceipt> {
+    if (this.closed) return Promise.reject(new Error('writer is closed'))
+    if (rows.length === 0 && deadLetters.length === 0) return Promise.resolve({ stored: 0, duplicates: 0 })
+    return new Promise<WriteReceipt>((resolve, reject) => {
+      const p = this.pending
+      p.waiters.push({ start: p.rows.length, count: rows.length, resolve, reject })
+      for (const r of rows) p.rows.push(r)
+      for (const d of deadLetters) p.deadLetters.push(d)
+      if (p.rows.length + p.deadLetters.length >= this.opts.maxRows) this.flush()
+      else this.timer ??= setTimeout(() => this.flush(), this.opts.maxMs)
+    })
+  }
+
+  /** Writes what is pending now; resolves when that batch (and any before it) is settled. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    const batch = this.pending
+    if (batch.waiters.length === 0) return this.chain
+    this.pending = { rows: [], deadLetters: [], waiters: [] }
+    this.chain = this.chain.then(() => this.writeBatch(batch))
+    return this.chain
+  }
+
+  async close(): Promise<void> {
+    await this.flush()
+    this.closed = true
+  }
+
+  private async writeBatch(batch: Pending): Promise<void> {
+    const maxAttempts = this.opts.maxAttempts ?? 5
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const started = performance.now()
+        const isDuplicate = await this.insert(batch)
+        batchInsertSeconds.observe((performance.now() - started) / 1000)
+        for (const w of batch.waiters) {
+          let duplicates = 0
+          for (let i = w.start; i < w.start + w.count; i++) if (isDuplicate[i]) duplicates++
+          w.resolve({ stored: w.count - duplicates, duplicates })
+        }
+        return
+      } catch (err) {
+        const error = err as Error
+        if (attempt >= maxAttempts || this.closed) {
+          this.opts.log?.error({ err: error, rows: batch.rows.length }, 'ClickHouse write failed; giving up on this batch')
+          for (const w of batch.waiters) w.reject(error)
+          return
+        }
+        writeRetries.inc()
+        const delay = Math.min(30_000, 100 * 2 ** Math.min(attempt, 9))
+        this.opts.log?.warn({ err: error.message, attempt, delayMs: delay }, 'ClickHouse write failed; retrying')
+        await sleep(delay)
+      }
+    }
+  }
+
+  /** Inserts the batch; returns, per row, whether it was a duplicate and so not inserted. */
+  private async insert(batch: Pending): Promise<boolean[]> {
+    const { rows, deadLetters } = batch
+    // Dead letters first: were the rows' insert to fail after that, a retry finds the dead letters
+    // written already (collapsed by their id) and the rows not yet stored.
+    if (deadLetters.length > 0) {
+      await this.client.insert({ table: 'dead_letters', values: deadLetters, format: 'JSONEachRow' })
+    }
+    const isDuplicate = await this.findDuplicates(rows)
+    const fresh = rows.filter((_, i) => !isDuplicate[i])
+    if (fresh.length > 0) {
+      await this.client.insert({
+        table: 'auth_events',
+        values: fresh,
+        format: 'JSONEachRow',
+        // The same batch retried after a lost acknowledgement is dropped by ClickHouse itself.
+        clickhouse_settings: { insert_deduplication_token: batchToken(fresh) },
+      })
+      batchRows.observe(fresh.length)
+    }
+    eventsStored.inc(fresh.length)
+    eventsDuplicate.inc(rows.length - fresh.length)
+    return isDuplicate
+  }
+
+  private async findDuplicates(rows: readonly AuthEvent[]): Promise<boolean[]> {
+    const isDuplicate = new Array<boolean>(rows.length).fill(false)
+    if (rows.length === 0) return isDuplicate
+    const seen = new Set<string>()
+    const tenants = new Set<string>()
+    let minTs = rows[0]!.ts
+    let maxTs = minTs
+    rows.forEach((r, i) => {
+      if (seen.has(r.event_id)) isDuplicate[i] = true
+      seen.add(r.event_id)
+      tenants.add(r.tenant)
+      if (r.ts < minTs) minTs = r.ts
+      if (r.ts > maxTs) maxTs = r.ts
+    })
+    const ids = [...seen]
+    const stored = new Set<string>()
+    for (let i = 0; i < ids.length; i += ID_LOOKUP_CHUNK) {
+      const rs = await this.client.query({
+        query: `SELECT event_id FROM auth_events
+                WHERE tenant IN {tenants:Array(String)}
+                  AND ts BETWEEN {from:DateTime64(3, 'UTC')} AND {to:DateTime64(3, 'UTC')}
+                  AND event_id IN {ids:Array(String)}`,
+        query_params: { tenants: [...tenants], from: minTs, to: maxTs, ids: ids.slice(i, i + ID_LOOKUP_CHUNK) },
+        format: 'JSONCompactEachRow',
+      })
+      for (const [id] of await rs.json<[string]>()) stored.add(id)
+    }
+    if (stored.size > 0) rows.forEach((r, i) => { if (stored.has(r.event_id)) isDuplicate[i] = true })
+    return isDuplicate
+  }
+}
+
+function batchToken(rows: readonly AuthEvent[]): string {
+  const h = createHash('sha256')
+  for (const r of rows) h.update(r.event_id)
+  return h.digest('hex')
+}

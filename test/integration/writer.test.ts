@@ -1,0 +1,76 @@
+// The batching writer against a real embedded ClickHouse: thresholds, durability and deduplication.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { processEvent, sortFates } from '../../ingest/pipeline.js'
+import { BatchWriter } from '../../ingest/writer.js'
+import { nativeLogin } from '../helpers/events.js'
+import { count, openTestStore, type TestStore } from '../helpers/store.js'
+
+let t: TestStore
+beforeAll(async () => { t = await openTestStore() })
+afterAll(async () => { await t?.cleanup() })
+
+const at = '2026-11-01 00:00:00.000'
+function rows(n: number, over: Record<string, unknown> = {}) {
+  return sortFates(Array.from({ length: n }, () => processEvent({ payload: nativeLogin(over), source: 'native', tenant: 'w' }, at))).rows
+}
+const stored = (tenant = 'w') => count(t.store, 'SELECT count() AS n FROM auth_events FINAL WHERE tenant = {tenant:String}', { tenant })
+
+describe('BatchWriter', () => {
+  it('writes at maxRows without waiting for the timer', async () => {
+    const w = new BatchWriter(t.store.client, { maxRows: 100, maxMs: 60_000 })
+    const before = await stored()
+    const started = Date.now()
+    const [a, b] = await Promise.all([w.write(rows(60)), w.write(rows(40))])
+    expect(Date.now() - started).toBeLessThan(30_000)
+    expect(a).toEqual({ stored: 60, duplicates: 0 })
+    expect(b).toEqual({ stored: 40, duplicates: 0 })
+    expect(await stored()).toBe(before + 100)
+    await w.close()
+  })
+
+  it('writes a partial batch when maxMs passes, and nothing before', async () => {
+    const w = new BatchWriter(t.store.client, { maxRows: 1_000, maxMs: 300 })
+    const before = await stored()
+    let settled = false
+    const p = w.write(rows(5)).then((r) => { settled = true; return r })
+    await new Promise((r) => setTimeout(r, 50))
+    expect(settled).toBe(false)
+    expect(await p).toEqual({ stored: 5, duplicates: 0 })
+    expect(await stored()).toBe(before + 5)
+    await w.close()
+  })
+
+  it('stores each event_id once: within a batch, across batches and across writers', async () => {
+    const batch = rows(10, { tenant: 'ignored-by-pipeline' })
+    const w1 = new BatchWriter(t.store.client, { maxRows: 1_000, maxMs: 10 })
+    const before = await stored()
+    expect(await w1.write([...batch, ...batch.slice(0, 3)])).toEqual({ stored: 10, duplicates: 3 })
+    await w1.close()
+    const w2 = new BatchWriter(t.store.client, { maxRows: 1_000, maxMs: 10 })
+    expect(await w2.write(batch)).toEqual({ stored: 0, duplicates: 10 })
+    await w2.close()
+    expect(await stored()).toBe(before + 10)
+    // Even without FINAL: the duplicates never reached the table.
+    expect(await count(t.store, 'SELECT count() AS n FROM auth_events WHERE event_id IN {ids:Array(String)}', { ids: batch.map((r) => r.event_id) })).toBe(10)
+  })
+
+  it('writes dead letters with their reasons, once per origin', async () => {
+    const fate = processEvent({ payload: '{nope', parseError: 'not JSON: Unexpected token', source: 'okta', tenant: 'w', origin: { topic: 'raw', partition: 1, offset: '42' } }, at)
+    const { deadLetters } = sortFates([fate, fate])
+    const w = new BatchWriter(t.store.client, { maxRows: 1_000, maxMs: 10 })
+    await w.write([], deadLetters)
+    await w.write([], deadLetters)
+    await w.close()
+    const dl = await count(t.store, "SELECT count() AS n FROM dead_letters FINAL WHERE kafka_offset = 42 AND reason_code = 'invalid_json' AND reason LIKE 'not JSON%' AND payload = '{nope'")
+    expect(dl).toBe(1)
+  })
+
+  it('gives callers the error after its attempts, and refuses writes once closed', async () => {
+    const w = new BatchWriter(t.store.client, { maxRows: 1_000, maxMs: 10, maxAttempts: 1 })
+    const bad = rows(1)
+    ;(bad[0] as { ts: string }).ts = 'not a time at all'
+    await expect(w.write(bad)).rejects.toThrow()
+    await w.close()
+    await expect(w.write(rows(1))).rejects.toThrow(/closed/)
+  })
+})
