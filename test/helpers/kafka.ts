@@ -12,7 +12,15 @@ export function testKafka(): Kafka {
 }
 
 /** Environment for a worker on its own topics and group, so tests never see each other's messages. */
-export function kafkaEnv(prefix: string): Record<string, string> {
+export interface KafkaEnv {
+  KAFKA_BROKERS: string
+  KAFKA_RAW_TOPIC: string
+  KAFKA_DLQ_TOPIC: string
+  KAFKA_ALERTS_TOPIC: string
+  KAFKA_GROUP_ID: string
+}
+
+export function kafkaEnv(prefix: string): KafkaEnv {
   const id = `${prefix}-${randomBytes(4).toString('hex')}`
   return {
     KAFKA_BROKERS: inject('kafkaBrokers'),

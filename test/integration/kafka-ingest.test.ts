@@ -9,7 +9,7 @@ import { encodeRawMessage } from '../../ingest/kafka/messages.js'
 import { startIngestWorker, type IngestWorker } from '../../ingest/kafka/worker.js'
 import { BatchWriter } from '../../ingest/writer.js'
 import { nativeLogin } from '../helpers/events.js'
-import { assignment, createTopic, groupLag, kafkaEnv, produce, readTopic, testKafka, waitFor } from '../helpers/kafka.js'
+import { assignment, createTopic, groupLag, kafkaEnv, type KafkaEnv, produce, readTopic, testKafka, waitFor } from '../helpers/kafka.js'
 import { count, openTestStore, queryRows, type TestStore } from '../helpers/store.js'
 
 let t: TestStore
@@ -21,7 +21,7 @@ afterAll(async () => {
   await t?.cleanup()
 })
 
-function worker(env: Record<string, string>) {
+function worker(env: KafkaEnv) {
   const config = loadConfig({ ...process.env, ...env, PULSE_BATCH_MAX_ROWS: '2000', PULSE_BATCH_MAX_MS: '200' })
   const writer = new BatchWriter(t.store.client, { ...config.batch, log, maxAttempts: Infinity })
   return startIngestWorker({ kafka: createKafka(config.kafka, log), config, writer, log }).then((w) => { running.push(w); return w })
@@ -35,7 +35,7 @@ describe('Kafka ingest worker', () => {
     const env = kafkaEnv('poison')
     const tenant = 'poison'
     const kafka = testKafka()
-    await createTopic(kafka, env.KAFKA_RAW_TOPIC!, 2)
+    await createTopic(kafka, env.KAFKA_RAW_TOPIC, 2)
     const poison: Message[] = [
       { value: '{"ts": "2026-10-01T00:00:00Z", "user_id": ' },                            // truncated JSON
       { value: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]) },                         // invalid UTF-8
@@ -50,10 +50,10 @@ describe('Kafka ingest worker', () => {
     ].map((m, i) => ({ ...m, headers: { 'pulse-tenant': tenant, ...(i === 5 ? {} : { 'pulse-source': 'native' }), ...(m.headers ?? {}) } }))
     // One message in every hundred is poison, cycling through the kinds above.
     const messages = Array.from({ length: 10_000 }, (_, i) => (i % 100 === 99 ? poison[((i - 99) / 100) % poison.length]! : good(tenant, i)))
-    await produce(kafka, env.KAFKA_RAW_TOPIC!, messages)
+    await produce(kafka, env.KAFKA_RAW_TOPIC, messages)
 
     await worker(env)
-    await waitFor('the group to consume everything', async () => (await groupLag(kafka, env.KAFKA_GROUP_ID!, env.KAFKA_RAW_TOPIC!)) === 0, 120_000)
+    await waitFor('the group to consume everything', async () => (await groupLag(kafka, env.KAFKA_GROUP_ID, env.KAFKA_RAW_TOPIC)) === 0, 120_000)
 
     expect(await count(t.store, 'SELECT count() AS n FROM auth_events FINAL WHERE tenant = {tenant:String}', { tenant })).toBe(9_900)
     expect(await count(t.store, 'SELECT count() AS n FROM auth_events WHERE tenant = {tenant:String}', { tenant })).toBe(9_900)
@@ -67,7 +67,7 @@ describe('Kafka ingest worker', () => {
       { tenant, topic: env.KAFKA_RAW_TOPIC })
     expect(origins).toBe(100)
 
-    const dlq = await readTopic(kafka, env.KAFKA_DLQ_TOPIC!, 100)
+    const dlq = await readTopic(kafka, env.KAFKA_DLQ_TOPIC, 100)
     expect(dlq).toHaveLength(100)
     expect(dlq.every((m) => m.headers['pulse-reason'] && m.headers['pulse-origin-topic'] === env.KAFKA_RAW_TOPIC)).toBe(true)
     expect(new Set(dlq.map((m) => m.headers['pulse-reason-code']))).toEqual(new Set(reasons.map((r) => r.reason_code)))
@@ -77,19 +77,19 @@ describe('Kafka ingest worker', () => {
     const env = kafkaEnv('pair')
     const tenant = 'pair'
     const kafka = testKafka()
-    await createTopic(kafka, env.KAFKA_RAW_TOPIC!, 4)
+    await createTopic(kafka, env.KAFKA_RAW_TOPIC, 4)
     await worker(env)
     await worker(env)
     let partitionsPerMember: number[] = []
     await waitFor('both workers to hold partitions', async () => {
-      partitionsPerMember = await assignment(kafka, env.KAFKA_GROUP_ID!)
+      partitionsPerMember = await assignment(kafka, env.KAFKA_GROUP_ID)
       return partitionsPerMember.length === 2 && partitionsPerMember.every((n) => n > 0)
     }, 60_000)
     expect(partitionsPerMember.reduce((a, b) => a + b, 0)).toBe(4)
 
     const messages = Array.from({ length: 8_000 }, (_, i) => good(tenant, i))
-    await produce(kafka, env.KAFKA_RAW_TOPIC!, messages)
-    await waitFor('the group to consume everything', async () => (await groupLag(kafka, env.KAFKA_GROUP_ID!, env.KAFKA_RAW_TOPIC!)) === 0, 120_000)
+    await produce(kafka, env.KAFKA_RAW_TOPIC, messages)
+    await waitFor('the group to consume everything', async () => (await groupLag(kafka, env.KAFKA_GROUP_ID, env.KAFKA_RAW_TOPIC)) === 0, 120_000)
 
     const [r] = await queryRows<{ rows: number; ids: number }>(t.store,
       'SELECT count() AS rows, uniqExact(event_id) AS ids FROM auth_events WHERE tenant = {tenant:String}', { tenant })
