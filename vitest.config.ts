@@ -7,7 +7,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 180_000,
-    env: { KAFKAJS_NO_PARTITIONER_WARNING: '1', LOG_LEVEL: 'warn' },
+    env: { KAFKAJS_NO_PARTITIONER_WARNING: '1', LOG_LEVEL: 'error' },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       // A real Kafka broker (KRaft, from Maven Central) is started once for these; KAFKA_BROKERS reuses one.

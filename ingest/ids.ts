@@ -1,5 +1,5 @@
 // Deterministic event ids (SPEC §1): re-ingesting an event must give the same id, which is the dedupe key.
-import { createHash } from 'node:crypto'
+import { createHash, hash as oneShotHash } from 'node:crypto'
 
 /** JSON with object keys sorted at every depth, so equal payloads hash equally whatever their key order. */
 export function canonicalJson(value: unknown): string {
@@ -10,8 +10,13 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`
 }
 
+// crypto.hash (Node ≥ 20.12) hashes a string in one call, markedly faster than a Hash object per event.
+const sha256hex: (text: string) => string = typeof oneShotHash === 'function'
+  ? (text) => oneShotHash('sha256', text, 'hex')
+  : (text) => createHash('sha256').update(text).digest('hex')
+
 function hash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 32)
+  return sha256hex(text).slice(0, 32)
 }
 
 /**

@@ -14,6 +14,9 @@ export function parseTimestamp(value: unknown): number | null {
     else if (n < 1e14) ms = n
     else if (n < 1e17) ms = n / 1000
     else ms = n / 1e6
+  } else if (typeof value === 'string' && value.length === 24 && value[10] === 'T' && value[23] === 'Z') {
+    // The common case, 'YYYY-MM-DDTHH:MM:SS.mmmZ', needs no normalising.
+    ms = Date.parse(value)
   } else if (typeof value === 'string' && value.length <= 64) {
     // Bare 'YYYY-MM-DD HH:MM:SS' (no zone) is UTC, as ClickHouse and most exporters mean it.
     const iso = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value.trim()) ? `${value.trim().replace(' ', 'T')}Z` : value

@@ -143,15 +143,20 @@ export class BatchWriter {
       if (r.ts < minTs) minTs = r.ts
       if (r.ts > maxTs) maxTs = r.ts
     })
-    const ids = [...seen]
+    const params = { tenants: [...tenants], from: minTs, to: maxTs }
+    const range = `tenant IN {tenants:Array(String)} AND ts BETWEEN {from:DateTime64(3, 'UTC')} AND {to:DateTime64(3, 'UTC')}`
+    // A copy of an event has the event's own ts: only rows no later than the newest stored ts in the
+    // batch's range can be copies. Fresh data (a backfill, a live stream moving forward) skips the
+    // id lookup, which is the expensive part.
+    const newest = await this.client.query({ query: `SELECT toString(max(ts)) AS t, count() AS n FROM auth_events WHERE ${range}`, query_params: params, format: 'JSONEachRow' })
+    const [span] = await newest.json<{ t: string; n: string | number }>()
+    if (!span || Number(span.n) === 0) return isDuplicate
+    const ids = [...new Set(rows.filter((r) => r.ts <= span.t).map((r) => r.event_id))]
     const stored = new Set<string>()
     for (let i = 0; i < ids.length; i += ID_LOOKUP_CHUNK) {
       const rs = await this.client.query({
-        query: `SELECT event_id FROM auth_events
-                WHERE tenant IN {tenants:Array(String)}
-                  AND ts BETWEEN {from:DateTime64(3, 'UTC')} AND {to:DateTime64(3, 'UTC')}
-                  AND event_id IN {ids:Array(String)}`,
-        query_params: { tenants: [...tenants], from: minTs, to: maxTs, ids: ids.slice(i, i + ID_LOOKUP_CHUNK) },
+        query: `SELECT event_id FROM auth_events WHERE ${range} AND event_id IN {ids:Array(String)}`,
+        query_params: { ...params, ids: ids.slice(i, i + ID_LOOKUP_CHUNK) },
         format: 'JSONCompactEachRow',
       })
       for (const [id] of await rs.json<[string]>()) stored.add(id)

@@ -1,6 +1,7 @@
 // `native`: events already in the normalised shape of SPEC §1 (our own demo, exports, custom senders).
 // Validated against the JSON Schema; derived fields (id, domain, parsed UA, phishing resistance) are
-// filled in the same way as for vendor events.
+// filled in the same way as for vendor events. `raw` stays empty: the schema admits no field that the
+// row does not hold, so the row is the payload and keeping a copy would only double the storage.
 import { authEventJsonSchema, type AuthEvent } from '../../schemas/auth-event.js'
 import { accepted, rejected, type NormalizeResult } from '../fate.js'
 import { parseTimestamp } from '../time.js'
@@ -50,11 +51,12 @@ export function normalizeNative(payload: unknown, ctx: NormalizeContext): Normal
   }
   const tsMs = parseTimestamp(payload.ts)
   if (tsMs === null) return rejected('invalid_value', `ts is not a timestamp between 2000 and 2100: ${JSON.stringify(payload.ts)}`)
-  if (!payload.user_id?.trim()) return rejected('missing_field', 'user_id is empty')
-  const { ts: _t, ingested_at: _i, raw: _r, source: _s, method_class: _m, ...fields } = payload as typeof payload & { method_class?: string }
-  // A tenant named in the payload is only a hint for the mapping; the transport decides.
-  const input: RowInput = { ...fields, user_id: fields.user_id!.trim(), tsMs, vendor_tenant: fields.tenant } as RowInput
-  return accepted([completeRow(input, 'native', payload, ctx)])
+  if (!payload.user_id || !payload.user_id.trim()) return rejected('missing_field', 'user_id is empty')
+  // completeRow reads only the fields it knows, so the validated payload serves as the input as it is
+  // (a copy, not a rest-spread: this runs for every event). A tenant named in the payload is only a
+  // hint for the mapping; the transport decides.
+  const input = Object.assign({}, payload, { user_id: payload.user_id.trim(), tsMs, vendor_tenant: payload.tenant }) as RowInput
+  return accepted([completeRow(input, 'native', payload, ctx, 0, '')])
 }
 
 export const nativeNormalizer: Normalizer = {

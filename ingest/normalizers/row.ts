@@ -31,7 +31,18 @@ export type RowInput = Pick<AuthEvent, 'event_type' | 'outcome' | 'user_id'> &
     vendor_tenant?: string
   }
 
-export function completeRow(input: RowInput, source: Source, payload: unknown, ctx: NormalizeContext, part = 0): AuthEvent {
+/** Whole milliseconds; anything that rounds below 1 ms (0, negative, absent, NaN) is unknown. */
+function latencyMs(v: number | null | undefined): number | null {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return null
+  const ms = Math.round(v)
+  return ms >= 1 ? Math.min(ms, 4294967295) : null
+}
+
+/**
+ * @param raw the text kept in the `raw` column; by default the payload as JSON. The native normaliser
+ *   passes '' because a native event is its row: there is nothing in it to reprocess.
+ */
+export function completeRow(input: RowInput, source: Source, payload: unknown, ctx: NormalizeContext, part = 0, raw?: string): AuthEvent {
   const source_event_id = input.source_event_id ?? ''
   const method = input.method ?? 'unknown'
   const second_factor = input.second_factor ?? 'none'
@@ -68,7 +79,7 @@ export function completeRow(input: RowInput, source: Source, payload: unknown, c
     aaguid: input.aaguid ?? '',
     phishing_resistant: input.phishing_resistant === 1 || isPhishingResistantByMethod(method, second_factor) ? 1 : 0,
     // SPEC §1: a latency of 0, negative or absent is NULL, never 0.
-    latency_ms: input.latency_ms && input.latency_ms > 0 ? Math.min(Math.round(input.latency_ms), 4294967295) : null,
+    latency_ms: latencyMs(input.latency_ms),
     flow_id: input.flow_id ?? '',
     ip: input.ip ?? '',
     country: input.country ?? '',
@@ -78,6 +89,6 @@ export function completeRow(input: RowInput, source: Source, payload: unknown, c
     os: ua ? ua.os : (input.os ?? ''),
     os_version: ua ? ua.os_version : (input.os_version ?? ''),
     device_type: ua ? ua.device_type : (input.device_type ?? ''),
-    raw: JSON.stringify(payload),
+    raw: raw ?? JSON.stringify(payload),
   }
 }

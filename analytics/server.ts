@@ -1,0 +1,37 @@
+// The HTTP face of Passkey Pulse: collector, analytics API, metrics and the dashboard, in one fastify app.
+import fastifyHelmet from '@fastify/helmet'
+import fastifyStatic from '@fastify/static'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { TokenVerifier } from '../access/tokens.js'
+import type { Config } from '../core/config.js'
+import type { Logger } from '../core/logger.js'
+import { DASHBOARD_DIR } from '../core/paths.js'
+import { collectorRoutes, type EventSink } from '../ingest/collector.js'
+import type { Store } from '../store/clickhouse.js'
+import { healthRoutes } from './routes/health.js'
+import { kpiRoutes } from './routes/kpis.js'
+
+export interface AppOptions {
+  config: Config
+  store: Store
+  sink: EventSink
+  verifier: TokenVerifier
+  log: Logger
+}
+
+export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: o.log.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: o.config.http.maxBodyBytes,
+    disableRequestLogging: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  })
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'] } },
+  })
+  await app.register(healthRoutes, { store: o.store, mode: o.sink.mode })
+  await app.register(collectorRoutes, { sink: o.sink, verifier: o.verifier, maxEventsPerRequest: o.config.http.maxEventsPerRequest })
+  await app.register(kpiRoutes, { store: o.store, verifier: o.verifier })
+  await app.register(fastifyStatic, { root: DASHBOARD_DIR, prefix: '/', index: ['index.html'] })
+  return app
+}

@@ -1,0 +1,42 @@
+import type { Command } from 'commander'
+import Fastify from 'fastify'
+import { registry } from '../../core/metrics.js'
+import { createKafka } from '../../ingest/kafka/client.js'
+import { startIngestWorker } from '../../ingest/kafka/worker.js'
+import { BatchWriter } from '../../ingest/writer.js'
+import { configFrom, onShutdown, openRuntime, type CommonFlags } from '../runtime.js'
+
+interface IngestFlags extends CommonFlags { metricsPort?: string; source?: string; concurrency: string }
+
+export function ingestCommand(program: Command): void {
+  program
+    .command('ingest')
+    .description('run a Kafka ingest worker: consume the raw topic, normalise, write to ClickHouse (needs KAFKA_BROKERS)')
+    .option('--metrics-port <port>', 'port for /metrics (PULSE_METRICS_PORT, default 9464; 0 = any free port)')
+    .option('--source <source>', 'source for messages without a pulse-source header (default: KAFKA_DEFAULT_SOURCE or auto)')
+    .option('--concurrency <n>', 'partitions processed at once', '4')
+    .action(async (_opts, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<IngestFlags>()
+      const config = configFrom(flags)
+      if (config.kafka.brokers.length === 0) throw new Error('The ingest worker needs Kafka: set KAFKA_BROKERS (e.g. 127.0.0.1:9092)')
+      const rt = await openRuntime(config)
+      const { log, store } = rt
+      // Kafka mode never gives up on a batch: it stops committing and retries until ClickHouse is back.
+      const writer = new BatchWriter(store.client, { ...config.batch, log, maxAttempts: Infinity })
+      const worker = await startIngestWorker({
+        kafka: createKafka(config.kafka, log), config, writer, log,
+        defaultSource: flags.source, partitionsConsumedConcurrently: Number(flags.concurrency),
+      })
+      const metrics = Fastify()
+      metrics.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()))
+      metrics.get('/healthz', async () => ({ status: 'ok' }))
+      const port = flags.metricsPort !== undefined ? Number(flags.metricsPort) : config.metricsPort
+      await metrics.listen({ port, host: config.http.host })
+      log.info({ metrics: metrics.server.address() }, 'worker metrics listening')
+      onShutdown(async () => {
+        await worker.stop()
+        await metrics.close()
+        await store.close()
+      }, log)
+    })
+}

@@ -1,0 +1,92 @@
+import type { Command } from 'commander'
+import { countTokens, createToken, TokenVerifier } from '../../access/tokens.js'
+import { buildApp } from '../../analytics/server.js'
+import { seedDemoToKafka } from '../../demo/seed.js'
+import type { EventSink } from '../../ingest/collector.js'
+import { createKafka, ensureTopics } from '../../ingest/kafka/client.js'
+import { embeddedSink, kafkaSink } from '../../ingest/sinks.js'
+import { embeddedIngest } from '../pipeline.js'
+import { configFrom, onShutdown, openRuntime, type CommonFlags, type Runtime } from '../runtime.js'
+import { seedEmbedded } from './demo.js'
+
+interface StartFlags extends CommonFlags { port?: string; host?: string; demo?: boolean }
+
+/** On the very first start there are no tokens: make an admin and an ingest token and show them once. */
+async function firstTokens(rt: Runtime): Promise<{ admin: string; ingest: string } | null> {
+  if ((await countTokens(rt.store.client)) > 0) return null
+  const tenant = rt.config.defaultTenant
+  const admin = await createToken(rt.store.client, tenant, 'admin', 'first admin')
+  const ingest = await createToken(rt.store.client, tenant, 'ingest', 'first ingest')
+  return { admin: admin.token, ingest: ingest.token }
+}
+
+async function countEvents(rt: Runtime): Promise<number> {
+  const rs = await rt.store.client.query({
+    query: 'SELECT count() AS n FROM auth_events WHERE tenant = {tenant:String}',
+    query_params: { tenant: rt.config.defaultTenant },
+    format: 'JSONEachRow',
+  })
+  const [row] = await rs.json<{ n: string }>()
+  return Number(row?.n ?? 0)
+}
+
+export function startCommand(program: Command): void {
+  program
+    .command('start')
+    .description('run Passkey Pulse in one process: collector, analytics API and dashboard (embedded ClickHouse unless CLICKHOUSE_URL; Kafka only if KAFKA_BROKERS)')
+    .option('-p, --port <port>', 'HTTP port (PORT, default 8080)')
+    .option('--host <host>', 'interface to listen on (HOST, default 127.0.0.1)')
+    .option('--demo', 'seed the demo organisation on first run (when the store is empty)')
+    .action(async (_opts, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<StartFlags>()
+      const rt = await openRuntime(configFrom(flags))
+      const { config, log, store } = rt
+      const closers: (() => Promise<void>)[] = []
+      let sink: EventSink
+      let seed: () => Promise<void>
+      const demoOpts = { tenant: config.defaultTenant, end: new Date() }
+      if (config.kafka.brokers.length > 0) {
+        const kafka = createKafka(config.kafka, log)
+        await ensureTopics(kafka, config.kafka)
+        const producer = kafka.producer()
+        await producer.connect()
+        closers.push(() => producer.disconnect())
+        sink = kafkaSink(producer, config.kafka)
+        seed = async () => { await seedDemoToKafka(producer, config.kafka, demoOpts) }
+      } else {
+        const { writer, service } = embeddedIngest(rt)
+        closers.push(() => writer.close())
+        sink = embeddedSink(service)
+        seed = async () => { await seedEmbedded(rt, demoOpts) }
+      }
+      const tokens = await firstTokens(rt)
+      const verifier = new TokenVerifier(store.client, config.ingestToken ? { token: config.ingestToken, tenant: config.defaultTenant } : undefined)
+      const app = await buildApp({ config, store, sink, verifier, log })
+      onShutdown(async () => {
+        await app.close()
+        for (const close of closers) await close()
+        await store.close()
+      }, log)
+      await app.listen({ port: config.http.port, host: config.http.host })
+      if (flags.demo && (await countEvents(rt)) === 0) {
+        process.stdout.write('Seeding the demo organisation (first run only)…\n')
+        await seed()
+      }
+      const addr = app.server.address()
+      const port = typeof addr === 'object' && addr ? addr.port : config.http.port
+      const base = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`
+      const lines = [
+        '',
+        `Passkey Pulse is running (${store.kind === 'embedded' ? `embedded ClickHouse in ${config.dataDir}` : config.clickhouse.url}; ingest ${sink.mode}).`,
+        `  Dashboard:  ${base}/`,
+        `  Collector:  POST ${base}/v1/events?source=<okta|entra|auth0|…|native|auto>`,
+        `  Metrics:    ${base}/metrics`,
+      ]
+      if (tokens) {
+        lines.push('', 'First start: these tokens are shown once and stored only as hashes. Keep them.',
+          `  admin token:  ${tokens.admin}`, `  ingest token: ${tokens.ingest}`)
+      }
+      lines.push('', 'Press Ctrl+C to stop.', '')
+      process.stdout.write(lines.join('\n'))
+    })
+}

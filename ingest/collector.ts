@@ -1,0 +1,102 @@
+// HTTP collector: POST /v1/events takes a JSON array (or one object) or NDJSON of raw events of one
+// source, authenticated by an ingest token whose tenant the events are written for. Where the events
+// go is the sink's business: the in-process pipeline (embedded) or the Kafka raw topic (distributed).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { TokenIdentity, TokenVerifier } from '../access/tokens.js'
+import {
+  ERR_BODY_EMPTY, ERR_FORBIDDEN, ERR_OVERLOADED, ERR_TOO_MANY_EVENTS, ERR_UNAUTHORIZED, ERR_UNKNOWN_SOURCE,
+} from '../core/errors.js'
+import type { RawEvent } from './fate.js'
+import { isKnownSource, knownSources } from './normalizers/registry.js'
+
+export interface EventSink {
+  mode: 'embedded' | 'kafka'
+  /** Resolves when the events are durable: stored in ClickHouse, or acknowledged by Kafka. */
+  accept(raws: RawEvent[]): Promise<Record<string, unknown>>
+}
+
+export interface CollectorOptions {
+  sink: EventSink
+  verifier: TokenVerifier
+  maxEventsPerRequest: number
+  /** Requests being written at once before new ones get 503 (back-pressure instead of unbounded memory). */
+  maxInFlight?: number
+}
+
+const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/json-seq']
+
+/** Lines of NDJSON; a line that is not JSON becomes an event rejected with the parser's message. */
+export function splitNdjson(text: string): { payload: unknown; parseError?: string }[] {
+  const out: { payload: unknown; parseError?: string }[] = []
+  for (const line of text.split('\n')) {
+    const t = line.replace(/^\u001e/, '').trim()
+    if (!t) continue
+    try {
+      out.push({ payload: JSON.parse(t) })
+    } catch (err) {
+      out.push({ payload: t, parseError: `not JSON: ${(err as Error).message}` })
+    }
+  }
+  return out
+}
+
+export function bearerToken(req: FastifyRequest): string | undefined {
+  const auth = req.headers.authorization
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim()
+  const h = req.headers['x-pulse-token']
+  return typeof h === 'string' ? h : undefined
+}
+
+export async function requireRole(verifier: TokenVerifier, req: FastifyRequest, roles: readonly string[]): Promise<TokenIdentity> {
+  const token = bearerToken(req)
+  if (!token) throw new ERR_UNAUTHORIZED('An API token is required (Authorization: Bearer <token>)')
+  const identity = await verifier.verify(token)
+  if (!identity) throw new ERR_UNAUTHORIZED('The token is unknown or revoked')
+  if (!roles.includes(identity.role)) throw new ERR_FORBIDDEN(`A ${identity.role} token may not do this`)
+  return identity
+}
+
+export async function collectorRoutes(app: FastifyInstance, opts: CollectorOptions): Promise<void> {
+  const maxInFlight = opts.maxInFlight ?? 64
+  let inFlight = 0
+
+  app.addContentTypeParser(NDJSON_TYPES, { parseAs: 'string' }, (_req, body, done) => {
+    done(null, { ndjson: splitNdjson(body as string) })
+  })
+
+  app.post('/v1/events', {
+    schema: {
+      querystring: {
+        type: 'object',
+        properties: { source: { type: 'string', minLength: 1, maxLength: 64, default: 'auto' } },
+        additionalProperties: false,
+      },
+    },
+  }, async (req: FastifyRequest<{ Querystring: { source: string } }>, reply: FastifyReply) => {
+    const identity = await requireRole(opts.verifier, req, ['ingest', 'admin'])
+    const source = req.query.source
+    if (!isKnownSource(source)) throw new ERR_UNKNOWN_SOURCE(source, knownSources().join(', '))
+    const body = req.body as unknown
+    let items: { payload: unknown; parseError?: string }[]
+    if (body && typeof body === 'object' && 'ndjson' in body && Array.isArray((body as { ndjson: unknown }).ndjson)) {
+      items = (body as { ndjson: typeof items }).ndjson
+    } else if (Array.isArray(body)) {
+      items = body.map((payload) => ({ payload }))
+    } else if (body !== undefined && body !== null && body !== '') {
+      items = [{ payload: body }]
+    } else {
+      items = []
+    }
+    if (items.length === 0) throw new ERR_BODY_EMPTY()
+    if (items.length > opts.maxEventsPerRequest) throw new ERR_TOO_MANY_EVENTS(opts.maxEventsPerRequest)
+    if (inFlight >= maxInFlight) throw new ERR_OVERLOADED(`${inFlight} requests are being written; retry shortly`)
+    inFlight++
+    try {
+      const raws: RawEvent[] = items.map((i) => ({ ...i, source, tenant: identity.tenant }))
+      const result = await opts.sink.accept(raws)
+      return reply.code(opts.sink.mode === 'kafka' ? 202 : 200).send({ mode: opts.sink.mode, source, tenant: identity.tenant, ...result })
+    } finally {
+      inFlight--
+    }
+  })
+}
