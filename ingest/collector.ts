@@ -7,7 +7,7 @@ import {
   ERR_BODY_EMPTY, ERR_FORBIDDEN, ERR_OVERLOADED, ERR_TOO_MANY_EVENTS, ERR_UNAUTHORIZED, ERR_UNKNOWN_SOURCE,
 } from '../core/errors.js'
 import type { RawEvent } from './fate.js'
-import { isKnownSource, knownSources } from './normalizers/registry.js'
+import { isKnownSource, knownSources } from './normalizers/index.js'
 
 export interface EventSink {
   mode: 'embedded' | 'kafka'

@@ -4,7 +4,7 @@ import type { AuthEvent } from '../schemas/auth-event.js'
 import { type DeadLetter, type EventFate, type RawEvent, type RejectCode } from './fate.js'
 import { deriveDeadLetterId } from './ids.js'
 import type { Mapping } from './mapping.js'
-import { normalize } from './normalizers/registry.js'
+import { normalize } from './normalizers/index.js'
 import { rowError } from './validate.js'
 
 /** Dead letters keep at most this much of a payload (the reason says it was cut). */

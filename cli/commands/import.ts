@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander'
 import { ERR_UNKNOWN_SOURCE } from '../../core/errors.js'
 import { importFile, type FileFormat } from '../../ingest/importer.js'
-import { isKnownSource, knownSources } from '../../ingest/normalizers/registry.js'
+import { isKnownSource, knownSources } from '../../ingest/normalizers/index.js'
 import { embeddedIngest } from '../pipeline.js'
 import { progressBar, type Progress } from '../progress.js'
 import { configFrom, openRuntime, type CommonFlags } from '../runtime.js'

@@ -1,8 +1,8 @@
 // Sources by name. A normaliser is a pure function from one raw payload to rows or a reasoned
-// rejection; it knows nothing of Kafka, batching or ClickHouse. New sources register here.
+// rejection; it knows nothing of Kafka, batching or ClickHouse. The built-in sources are registered
+// in index.ts, which is what the rest of the code imports.
 import type { Source } from '../../schemas/auth-event.js'
 import { rejected, type NormalizeResult } from '../fate.js'
-import { nativeNormalizer } from './native.js'
 import type { NormalizeContext } from './row.js'
 
 export interface Normalizer {
@@ -58,5 +58,3 @@ export function normalize(source: string, payload: unknown, ctx: NormalizeContex
     return rejected('invalid_shape', `${n.source} normaliser failed: ${(err as Error).message}`)
   }
 }
-
-registerNormalizer(nativeNormalizer)
