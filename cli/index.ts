@@ -5,6 +5,7 @@ import { demoCommand } from './commands/demo.js'
 import { importCommand } from './commands/import.js'
 import { ingestCommand } from './commands/ingest.js'
 import { migrateCommand } from './commands/migrate.js'
+import { normalizeCommand } from './commands/normalize.js'
 import { startCommand } from './commands/start.js'
 import { tokenCommand } from './commands/token.js'
 
@@ -14,7 +15,7 @@ const program = new Command('passkey-pulse')
   .option('-d, --data-dir <dir>', 'embedded ClickHouse data directory (PULSE_DATA_DIR, default ./data)')
   .showHelpAfterError()
 
-for (const register of [startCommand, ingestCommand, importCommand, demoCommand, migrateCommand, tokenCommand]) register(program)
+for (const register of [startCommand, ingestCommand, importCommand, normalizeCommand, demoCommand, migrateCommand, tokenCommand]) register(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -1,9 +1,10 @@
 // Builds the in-process ingest path (writer + service) for the commands that write directly.
-import { BatchWriter } from '../ingest/writer.js'
+import { loadMapping } from '../ingest/mapping.js'
 import { IngestService } from '../ingest/service.js'
+import { BatchWriter } from '../ingest/writer.js'
 import type { Runtime } from './runtime.js'
 
 export function embeddedIngest(rt: Runtime, maxAttempts = 5): { writer: BatchWriter; service: IngestService } {
   const writer = new BatchWriter(rt.store.client, { ...rt.config.batch, log: rt.log, maxAttempts })
-  return { writer, service: new IngestService(writer) }
+  return { writer, service: new IngestService(writer, { mapping: loadMapping(rt.config.mappingFile) }) }
 }

@@ -32,6 +32,8 @@ export interface Config {
   metricsPort: number
   defaultTenant: string
   ingestToken: string
+  /** JSON or YAML file of what no vendor field says (products, privileged groups, users, tenants). */
+  mappingFile: string
 }
 
 type Env = Record<string, string | undefined>
@@ -76,5 +78,6 @@ export function loadConfig(env: Env = process.env): Config {
     metricsPort: int(env, 'PULSE_METRICS_PORT', 9464),
     defaultTenant: env.PULSE_DEFAULT_TENANT ?? 'default',
     ingestToken: env.PULSE_INGEST_TOKEN ?? '',
+    mappingFile: env.PULSE_MAPPING_FILE ?? '',
   }
 }

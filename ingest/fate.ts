@@ -73,7 +73,7 @@ export interface DeadLetter {
 
 /** What the pipeline decided for one raw event. */
 export type EventFate =
-  | { kind: 'accepted'; rows: AuthEvent[]; steps?: FlowStep[] }
+  | { kind: 'accepted'; rows: AuthEvent[]; steps?: FlowStep[]; tenant: string }
   | { kind: 'ignored'; reason: string }
   | { kind: 'rejected'; deadLetter: DeadLetter }
 

@@ -3,6 +3,7 @@
 import type { AuthEvent } from '../schemas/auth-event.js'
 import { type DeadLetter, type EventFate, type RawEvent, type RejectCode } from './fate.js'
 import { deriveDeadLetterId } from './ids.js'
+import type { AssemblyInput, FlowAssembler } from './flow-assembly.js'
 import type { Mapping } from './mapping.js'
 import { normalize } from './normalizers/index.js'
 import { rowError } from './validate.js'
@@ -55,7 +56,12 @@ export function processEvent(raw: RawEvent, ingestedAt: string, mapping?: Mappin
         const error = rowError(row)
         if (error) return { kind: 'rejected', deadLetter: toDeadLetter(raw, 'invalid_row', error, ingestedAt) }
       }
-      return result
+      for (const step of result.steps ?? []) {
+        const error = step.standalone ? rowError(step.standalone) : null
+        if (error) return { kind: 'rejected', deadLetter: toDeadLetter(raw, 'invalid_row', `standalone row of a flow step: ${error}`, ingestedAt) }
+      }
+      // The transport's tenant keys flow assembly, for steps and final rows alike.
+      return { ...result, tenant: raw.tenant }
     }
   }
 }
@@ -74,14 +80,20 @@ export interface SortedFates {
   ignored: number
 }
 
-export function sortFates(fates: Iterable<EventFate>): SortedFates {
-  const rows: AuthEvent[] = []
+/**
+ * Splits fates into rows to store, dead letters and an ignored count. With an assembler, the rows go
+ * through flow assembly first (steps held, final logins enriched); without one, steps are dropped and
+ * only rows count, which is what tests of single events want.
+ */
+export function sortFates(fates: Iterable<EventFate>, assembler?: FlowAssembler): SortedFates {
   const deadLetters: DeadLetter[] = []
+  const inputs: AssemblyInput[] = []
   let ignored = 0
   for (const f of fates) {
-    if (f.kind === 'accepted') for (const r of f.rows) rows.push(r)
+    if (f.kind === 'accepted') inputs.push(f)
     else if (f.kind === 'rejected') deadLetters.push(f.deadLetter)
     else ignored++
   }
+  const rows = assembler ? assembler.assemble(inputs) : inputs.flatMap((x) => x.rows)
   return { rows, deadLetters, ignored }
 }

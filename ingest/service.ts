@@ -2,9 +2,11 @@
 // resolving once everything is durable. The Kafka worker composes the same pieces itself.
 import { eventsConsumed, eventsIgnored, eventsRejected } from '../core/metrics.js'
 import type { RawEvent } from './fate.js'
+import { FlowAssembler } from './flow-assembly.js'
+import type { Mapping } from './mapping.js'
 import { processEvent, sortFates } from './pipeline.js'
 import { nowTimestamp } from './time.js'
-import type { BatchWriter } from './writer.js'
+import type { BatchWriter, WriteReceipt } from './writer.js'
 
 export interface IngestSummary {
   /** Raw events received. */
@@ -31,14 +33,25 @@ export function addSummary(into: IngestSummary, s: IngestSummary, maxRejections 
   return into
 }
 
+export interface IngestServiceOptions {
+  mapping?: Mapping
+  assembler?: FlowAssembler
+}
+
 export class IngestService {
-  constructor(private readonly writer: BatchWriter) {}
+  readonly assembler: FlowAssembler
+  private readonly mapping?: Mapping
+
+  constructor(private readonly writer: BatchWriter, opts: IngestServiceOptions = {}) {
+    this.assembler = opts.assembler ?? new FlowAssembler()
+    this.mapping = opts.mapping
+  }
 
   async ingest(raws: readonly RawEvent[], maxRejections = 20): Promise<IngestSummary> {
     const ingestedAt = nowTimestamp()
     const fates = raws.map((raw) => {
       eventsConsumed.inc({ source: raw.source })
-      return processEvent(raw, ingestedAt)
+      return processEvent(raw, ingestedAt, this.mapping)
     })
     const rejections: IngestSummary['rejections'] = []
     fates.forEach((f, index) => {
@@ -47,7 +60,7 @@ export class IngestService {
         if (rejections.length < maxRejections) rejections.push({ index, code: f.deadLetter.reason_code, reason: f.deadLetter.reason })
       }
     })
-    const { rows, deadLetters, ignored } = sortFates(fates)
+    const { rows, deadLetters, ignored } = sortFates(fates, this.assembler)
     eventsIgnored.inc(ignored)
     const receipt = await this.writer.write(rows, deadLetters)
     return { received: raws.length, stored: receipt.stored, duplicates: receipt.duplicates, ignored, rejected: deadLetters.length, rejections }
@@ -55,5 +68,19 @@ export class IngestService {
 
   flush(): Promise<void> {
     return this.writer.flush()
+  }
+
+  /** Stores the flows whose window has passed; the embedded server calls it on a timer. */
+  async expireFlows(): Promise<number> {
+    const rows = this.assembler.expire()
+    if (rows.length > 0) await this.writer.write(rows)
+    return rows.length
+  }
+
+  /** Stores every unfinished flow as what it says (end of a file, shutdown) and writes what is pending. */
+  async drain(): Promise<WriteReceipt> {
+    const rows = this.assembler.drain()
+    const [receipt] = await Promise.all([this.writer.write(rows), this.writer.flush()])
+    return receipt
   }
 }

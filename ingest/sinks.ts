@@ -19,9 +19,9 @@ export function embeddedSink(service: IngestService): EventSink {
  */
 export function partitionKey(raw: RawEvent, at = nowTimestamp()): string | null {
   const fate = processEvent(raw, at)
-  if (fate.kind !== 'accepted' || fate.rows.length === 0) return null
-  const row = fate.rows[0]!
-  return row.flow_id || row.user_id || null
+  if (fate.kind !== 'accepted') return null
+  const row = fate.rows[0]
+  return row?.flow_id || fate.steps?.[0]?.flow_id || row?.user_id || null
 }
 
 export function kafkaSink(producer: Producer, cfg: KafkaConfig): EventSink {

@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import Fastify from 'fastify'
 import { registry } from '../../core/metrics.js'
 import { createKafka } from '../../ingest/kafka/client.js'
+import { loadMapping } from '../../ingest/mapping.js'
 import { startIngestWorker } from '../../ingest/kafka/worker.js'
 import { BatchWriter } from '../../ingest/writer.js'
 import { configFrom, onShutdown, openRuntime, type CommonFlags } from '../runtime.js'
@@ -24,7 +25,7 @@ export function ingestCommand(program: Command): void {
       // Kafka mode never gives up on a batch: it stops committing and retries until ClickHouse is back.
       const writer = new BatchWriter(store.client, { ...config.batch, log, maxAttempts: Infinity })
       const worker = await startIngestWorker({
-        kafka: createKafka(config.kafka, log), config, writer, log,
+        kafka: createKafka(config.kafka, log), config, writer, log, mapping: loadMapping(config.mappingFile),
         defaultSource: flags.source, partitionsConsumedConcurrently: Number(flags.concurrency),
       })
       const metrics = Fastify()

@@ -55,7 +55,16 @@ export function startCommand(program: Command): void {
         seed = async () => { await seedDemoToKafka(producer, config.kafka, demoOpts) }
       } else {
         const { writer, service } = embeddedIngest(rt)
-        closers.push(() => writer.close())
+        // Flows whose final event never came are stored once their window passes.
+        const expiry = setInterval(() => {
+          service.expireFlows().catch((err: Error) => log.error({ err: err.message }, 'storing expired flows failed'))
+        }, 30_000)
+        expiry.unref()
+        closers.push(async () => {
+          clearInterval(expiry)
+          await service.drain()
+          await writer.close()
+        })
         sink = embeddedSink(service)
         seed = async () => { await seedEmbedded(rt, demoOpts) }
       }

@@ -9,6 +9,8 @@ import type { Logger } from '../../core/logger.js'
 import { consumerLag, eventsConsumed, eventsIgnored, eventsRejected } from '../../core/metrics.js'
 import { processEvent, sortFates } from '../pipeline.js'
 import { nowTimestamp } from '../time.js'
+import { FlowAssembler } from '../flow-assembly.js'
+import type { Mapping } from '../mapping.js'
 import type { BatchWriter } from '../writer.js'
 import { ensureTopics } from './client.js'
 import { decodeMessage, encodeDeadLetter, type MessageDefaults } from './messages.js'
@@ -22,6 +24,7 @@ export interface WorkerOptions {
   defaultSource?: string
   /** Partitions of one worker processed at once; their rows share writer batches. */
   partitionsConsumedConcurrently?: number
+  mapping?: Mapping
 }
 
 export interface IngestWorker {
@@ -53,6 +56,8 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
     maxBytes: config.http.maxBodyBytes,
   }
   const producer: Producer = kafka.producer()
+  // One flow's events share a partition (keyed by flow or user), so one assembler per worker sees them all.
+  const assembler = new FlowAssembler()
   const consumer = kafka.consumer({ groupId: k.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 4 * 1024 * 1024 })
   await producer.connect()
   await consumer.connect()
@@ -64,9 +69,9 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
     const fates = batch.messages.map((m) => {
       const raw = decodeMessage(m, batch.topic, batch.partition, defaults)
       eventsConsumed.inc({ source: raw.source })
-      return processEvent(raw, ingestedAt)
+      return processEvent(raw, ingestedAt, opts.mapping)
     })
-    const { rows, deadLetters, ignored } = sortFates(fates)
+    const { rows, deadLetters, ignored } = sortFates(fates, assembler)
     await withHeartbeats(writer.write(rows, deadLetters), heartbeat, log)
     if (deadLetters.length > 0) {
       await producer.send({ topic: k.dlqTopic, acks: -1, messages: deadLetters.map(encodeDeadLetter) })
@@ -90,14 +95,24 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
   })
   log.info({ topic: k.rawTopic, group: k.groupId, brokers: k.brokers }, 'ingest worker consuming')
 
+  // Flows whose final event never came are stored once their window passes, even when the topic is quiet.
+  const expiry = setInterval(() => {
+    const rows = assembler.expire()
+    if (rows.length > 0) writer.write(rows).catch((err: Error) => log.error({ err: err.message }, 'storing expired flows failed'))
+  }, 30_000)
+  expiry.unref()
+
   let stopping: Promise<void> | null = null
   return {
     consumer,
     stop: () => {
       stopping ??= (async () => {
         // Write what is pending at once, so the batches in flight finish, commit, and the group is left.
+        clearInterval(expiry)
         void writer.flush()
         await consumer.disconnect()
+        const unfinished = assembler.drain()
+        if (unfinished.length > 0) await Promise.all([writer.write(unfinished), writer.flush()])
         await writer.close()
         await producer.disconnect()
         log.info('ingest worker stopped')
