@@ -1,10 +1,14 @@
 // The one place a ClickHouse client is created. Embedded chDB (default) and a ClickHouse server
 // (CLICKHOUSE_URL) sit behind the same @clickhouse/client API, so every query runs unchanged on both.
 import { mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { createClient, type ClickHouseClient } from '@clickhouse/client'
-import { createChdbConnection } from 'chdb/connection'
+import type { createChdbConnection } from 'chdb/connection'
 import type { ClickHouseConfig } from '../core/config.js'
+
+// chDB is loaded only in embedded mode: a deployment on a ClickHouse server never maps the engine.
+const requireChdb = () => createRequire(import.meta.url)('chdb/connection') as { createChdbConnection: typeof createChdbConnection }
 
 export type { ClickHouseClient }
 
@@ -38,7 +42,7 @@ export function openStore(cfg: ClickHouseConfig, dataDir: string): Store {
   const client = createClient({
     // chdb types its Connection against @clickhouse/client-common, which @clickhouse/client now bundles
     // under its own names: the shapes match, the nominal types do not.
-    connection: createChdbConnection({ path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'],
+    connection: requireChdb().createChdbConnection({ path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'],
     database: cfg.database,
     clickhouse_settings,
   })

@@ -38,7 +38,7 @@ const noisyPayload = fc.dictionary(fc.constantFrom(...vendorKeys), noisyValue, {
 function mutate(value: unknown, path: (string | number)[], replacement: unknown): unknown {
   if (path.length === 0) return replacement
   if (value === null || typeof value !== 'object') return value
-  const copy: Record<string | number, unknown> = Array.isArray(value) ? [...value] : { ...(value as object) }
+  const copy = (Array.isArray(value) ? [...value] : { ...(value as object) }) as Record<string | number, unknown>
   const [head, ...rest] = path
   copy[head!] = mutate(copy[head!], rest, replacement)
   return copy
