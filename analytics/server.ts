@@ -1,7 +1,7 @@
 // The HTTP face of Passkey Pulse: collector, analytics API, metrics and the dashboard, in one fastify app.
 import fastifyHelmet from '@fastify/helmet'
 import fastifyStatic from '@fastify/static'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchemaValidationError } from 'fastify'
 import type { TokenVerifier } from '../access/tokens.js'
 import type { Config } from '../core/config.js'
 import type { Logger } from '../core/logger.js'
@@ -19,12 +19,23 @@ export interface AppOptions {
   log: Logger
 }
 
+/** A 400 that names what was wrong: the unknown parameter, or the values a field allows. */
+export function validationMessage(errors: readonly FastifySchemaValidationError[], dataVar: string): Error {
+  return new Error(errors.map((e) => {
+    const where = `${dataVar}${e.instancePath || ''}`
+    const p = e.params as { additionalProperty?: string; allowedValues?: unknown[] }
+    if (p.additionalProperty !== undefined) return `${where} has an unknown parameter "${p.additionalProperty}"`
+    return `${where} ${e.message ?? 'is invalid'}${p.allowedValues ? ` (${p.allowedValues.map(String).join(', ')})` : ''}`
+  }).join(', '))
+}
+
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: o.log.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: o.config.http.maxBodyBytes,
     disableRequestLogging: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    schemaErrorFormatter: validationMessage,
   })
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'] } },

@@ -7,7 +7,7 @@ import { createKafka, ensureTopics } from '../../ingest/kafka/client.js'
 import { embeddedSink, kafkaSink } from '../../ingest/sinks.js'
 import { embeddedIngest } from '../pipeline.js'
 import { configFrom, onShutdown, openRuntime, type CommonFlags, type Runtime } from '../runtime.js'
-import { seedEmbedded } from './demo.js'
+import { demoEnd, seedEmbedded } from './demo.js'
 
 interface StartFlags extends CommonFlags { port?: string; host?: string; demo?: boolean }
 
@@ -44,7 +44,7 @@ export function startCommand(program: Command): void {
       const closers: (() => Promise<void>)[] = []
       let sink: EventSink
       let seed: () => Promise<void>
-      const demoOpts = { tenant: config.defaultTenant, end: new Date() }
+      const demoOpts = { tenant: config.defaultTenant, end: demoEnd() }
       if (config.kafka.brokers.length > 0) {
         const kafka = createKafka(config.kafka, log)
         await ensureTopics(kafka, config.kafka)
