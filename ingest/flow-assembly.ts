@@ -3,9 +3,11 @@
 // to the final login row with the same tenant and flow_id, within a bounded window. Steps supply the
 // second factor, the passkey details and the start time; the final event supplies the outcome.
 //
-// State is bounded (maxFlows pending flows, a window of event and wall-clock time). A step whose flow
-// never completes is stored as what it says alone (its standalone row) when the window passes, when the
-// state is full, or at shutdown; a crash loses at most the window's unfinished steps.
+// State is bounded (maxFlows pending flows, each held for the window after it arrived). A step whose
+// flow never completes is stored as what it says alone (its standalone row) when the window passes,
+// when the state is full, or at shutdown; a crash loses at most the window's unfinished steps.
+// The window runs on arrival (wall-clock) time, not event time: one worker sees backfills and live
+// traffic interleaved, and a watermark from the newest event would expire the old flows too early.
 import {
   isPhishingResistantByMethod, type AuthEvent, type Method, type SecondFactor,
 } from '../schemas/auth-event.js'
@@ -29,7 +31,6 @@ export interface AssemblyInput {
 
 interface PendingFlow {
   steps: FlowStep[]
-  lastTsMs: number
   arrivedAt: number
 }
 
@@ -90,9 +91,8 @@ export class FlowAssembler {
   private readonly now: () => number
   /** Insertion order is arrival order, so the first entries are the oldest. */
   private readonly pending = new Map<string, PendingFlow>()
-  /** Flows already completed, so that a late step is not stored as a login of its own. */
+  /** Flows already completed (with when), so that a late step is not stored as a login of its own. */
   private readonly completed = new Map<string, number>()
-  private maxEventTs = 0
   private readonly stats: AssemblyStats = { pendingFlows: 0, joined: 0, expired: 0, lateSteps: 0 }
 
   constructor(opts: FlowAssemblerOptions = {}) {
@@ -108,22 +108,15 @@ export class FlowAssembler {
     for (const input of inputs) {
       for (const step of input.steps ?? []) {
         const key = keyOf(input.tenant, step.flow_id)
-        this.maxEventTs = Math.max(this.maxEventTs, step.tsMs)
         if (this.completed.has(key)) {
           this.stats.lateSteps++
           continue
         }
         const flow = this.pending.get(key)
-        if (flow) {
-          flow.steps.push(step)
-          flow.lastTsMs = Math.max(flow.lastTsMs, step.tsMs)
-        } else {
-          this.pending.set(key, { steps: [step], lastTsMs: step.tsMs, arrivedAt })
-        }
+        if (flow) flow.steps.push(step)
+        else this.pending.set(key, { steps: [step], arrivedAt })
       }
       for (const row of input.rows) {
-        const ts = tsMsOf(row)
-        if (ts > this.maxEventTs) this.maxEventTs = ts
         if (row.event_type !== 'login' || !row.flow_id) {
           ready.push(row)
           continue
@@ -137,7 +130,7 @@ export class FlowAssembler {
         } else {
           ready.push(row)
         }
-        this.markCompleted(key, ts)
+        this.markCompleted(key, arrivedAt)
       }
     }
     this.expireInto(ready)
@@ -164,16 +157,16 @@ export class FlowAssembler {
   }
 
   private expireInto(out: AuthEvent[]): void {
-    const wallNow = this.now()
+    const now = this.now()
+    // Arrival order: the first flow that is neither stale nor over the bound ends the scan.
     for (const [key, flow] of this.pending) {
-      const stale = this.maxEventTs - flow.lastTsMs > this.windowMs || wallNow - flow.arrivedAt > this.windowMs
-      if (!stale && this.pending.size <= this.maxFlows) break
+      if (now - flow.arrivedAt <= this.windowMs && this.pending.size <= this.maxFlows) break
       this.pending.delete(key)
       this.release(flow, out)
     }
     // Completed keys only need to outlive the window in which their late steps could still come.
-    for (const [key, ts] of this.completed) {
-      if (this.completed.size <= this.maxFlows && this.maxEventTs - ts <= this.windowMs) break
+    for (const [key, at] of this.completed) {
+      if (this.completed.size <= this.maxFlows && now - at <= this.windowMs) break
       this.completed.delete(key)
     }
   }
@@ -183,8 +176,8 @@ export class FlowAssembler {
     for (const step of flow.steps) if (step.standalone) out.push(step.standalone)
   }
 
-  private markCompleted(key: string, ts: number): void {
+  private markCompleted(key: string, at: number): void {
     this.completed.delete(key)
-    this.completed.set(key, ts)
+    this.completed.set(key, at)
   }
 }

@@ -77,17 +77,19 @@ describe('FlowAssembler', () => {
     expect(a.snapshot().pendingFlows).toBe(1)
   })
 
-  it('stores an unfinished flow as what its steps say once event time passes the window', () => {
-    const a = new FlowAssembler()
-    const failedAlone = login({ outcome: 'failure', failure_reason: 'mfa_failed', flow_id: 'lost', tsMs: T0 })
-    a.assemble([input([], [step({ outcome: 'failure', failure_reason: 'mfa_failed' }, T0, 'lost', failedAlone), step({ method: 'password' }, T0, 'lost', null)])])
-    expect(a.expire()).toEqual([])
-    const later = login({ flow_id: 'other', tsMs: T0 + 6 * 60_000 })
-    expect(a.assemble([input([later])])).toEqual([later, failedAlone])
-    expect(a.snapshot()).toMatchObject({ pendingFlows: 0, expired: 1 })
+  it('waits for the final event however new the other traffic is (backfills interleave with live events)', () => {
+    let now = 1_000_000
+    const a = new FlowAssembler({ now: () => now })
+    a.assemble([input([], [step({ method: 'password' }, T0, 'old', null)])])
+    const live = login({ flow_id: 'live', tsMs: T0 + 30 * 86_400_000 })
+    expect(a.assemble([input([live])])).toEqual([live])
+    now += 60_000
+    const [joined] = a.assemble([input([login({ flow_id: 'old', tsMs: T0 + 5_000 })])])
+    expect([joined!.method, joined!.latency_ms]).toEqual(['password', 5_000])
+    expect(a.snapshot()).toMatchObject({ pendingFlows: 0, joined: 1, expired: 0 })
   })
 
-  it('expires by wall clock when no newer events arrive', () => {
+  it('stores an unfinished flow as what its steps say once the window has passed since it arrived', () => {
     let now = 1_000_000
     const a = new FlowAssembler({ now: () => now })
     const alone = login({ flow_id: 'quiet', outcome: 'failure', failure_reason: 'mfa_denied' })
