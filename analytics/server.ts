@@ -29,6 +29,10 @@ export function validationMessage(errors: readonly FastifySchemaValidationError[
   }).join(', '))
 }
 
+function httpReason(status: number): string {
+  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 503: 'Service Unavailable' } as Record<number, string>)[status] ?? 'Error'
+}
+
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: o.log.child({ component: 'http' }) as FastifyBaseLogger,
@@ -36,6 +40,17 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     disableRequestLogging: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     schemaErrorFormatter: validationMessage,
+  })
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500
+    if (status >= 500) {
+      req.log.error({ err, url: req.url }, 'request failed')
+      return reply.code(status).send({ statusCode: status, code: err.code ?? 'PULSE_ERR_INTERNAL', error: 'Internal Server Error', message: 'Something went wrong on our side; it is logged.' })
+    }
+    const message = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+      ? `The request body is larger than ${o.config.http.maxBodyBytes} bytes (PULSE_MAX_BODY_BYTES); send fewer events per request`
+      : err.message
+    return reply.code(status).send({ statusCode: status, code: err.code, error: httpReason(status), message })
   })
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'] } },

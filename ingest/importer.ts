@@ -50,7 +50,9 @@ async function* readItems(path: string, format: FileFormat, progress: { bytes: n
     try {
       parsed = JSON.parse(text)
     } catch (err) {
-      throw new ERR_INPUT_UNREADABLE(path, `not a JSON document (${(err as Error).message}); use --format ndjson for one event per line`)
+      // V8's message quotes the start of the text; keep the sentence, not the file.
+      const why = (err as Error).message.split('\n')[0]!.slice(0, 160)
+      throw new ERR_INPUT_UNREADABLE(path, `not a JSON document (${why}); use --format ndjson for one event per line`)
     }
     for (const payload of Array.isArray(parsed) ? parsed : [parsed]) yield { payload }
     return

@@ -250,7 +250,7 @@ describe('collector errors', () => {
   it('413 for a body over PULSE_MAX_BODY_BYTES and for more events than PULSE_MAX_EVENTS_PER_REQUEST', async () => {
     const big = Array.from({ length: 60 }, () => nativeLogin({ user_agent: 'x'.repeat(2_000) }))
     expect(JSON.stringify(big).length).toBeGreaterThan(MAX_BODY)
-    expectError(await post({ body: big }), 413, /too large/i)
+    expectError(await post({ body: big }), 413, /larger than \d+ bytes \(PULSE_MAX_BODY_BYTES\)/)
     const many = Array.from({ length: MAX_EVENTS + 1 }, () => nativeLogin())
     expect(JSON.stringify(many).length).toBeLessThan(MAX_BODY)
     expectError(await post({ body: many }), 413, new RegExp(`at most ${MAX_EVENTS}`))
