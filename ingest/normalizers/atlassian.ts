@@ -6,14 +6,13 @@
 // An action taken with a token (`attributes.actor.auth.authType`) is token use: method `api_token`.
 // Admin impersonation (`user_logged_in_as_user`, "Log in as user") is ignored: nobody presented a credential,
 // so it is neither the admin's login (already logged in) nor the impersonated user's.
-import { accepted, ignored, rejected, type NormalizeResult } from '../fate.js'
-import type { AuthEvent, EventType, UserType } from '../../schemas/auth-event.js'
+import { ignored, rejected, type NormalizeResult } from '../fate.js'
+import type { EventType, UserType } from '../../schemas/auth-event.js'
 import {
-  guarded,
-  at, boundInput, firstText, isObj, lookup, own, text, timeOf, userKey, type Obj,
-} from './duo-helpers.js'
+  acceptRow, at, firstText, guarded, isObj, lookup, own, text, timeOf, userKey, type Obj,
+} from './fields.js'
 import type { Normalizer } from './registry.js'
-import { completeRow, type NormalizeContext, type RowInput } from './row.js'
+import type { NormalizeContext, RowInput } from './row.js'
 
 /** Action keys (and the activity names of the documented list, for events that carry only the message). */
 const ACCOUNT_EVENTS: Record<string, EventType> = {
@@ -165,9 +164,7 @@ function readAtlassian(payload: unknown, ctx: NormalizeContext): NormalizeResult
   } else {
     input = { ...base, tsMs, event_type: eventType!, outcome: 'success', user_id: user }
   }
-  const bounded = boundInput(input)
-  if (!bounded) return rejected('invalid_value', 'the Atlassian event\'s user key is longer than 512 characters')
-  return accepted([completeRow(bounded, 'atlassian', payload, ctx) as AuthEvent])
+  return acceptRow(input, 'atlassian', payload, ctx, 'the Atlassian event\'s user key is longer than 512 characters')
 }
 
 /** Pure: one payload → rows / flow steps, ignored or rejected with a reason; never throws. */

@@ -24,21 +24,11 @@
 import type { FailureReason, Method, SecondFactor } from '../../schemas/auth-event.js'
 import { accepted, ignored, rejected, type FlowStep, type NormalizeResult } from '../fate.js'
 import { parseTimestamp } from '../time.js'
+import { arr, isObj, num, obj, str, type Obj } from './fields.js'
 import { classifyPasskey } from './passkey.js'
 import type { Normalizer } from './registry.js'
 import { completeRow, type NormalizeContext, type RowInput } from './row.js'
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
-const obj = (v: unknown): Obj => (isObj(v) ? v : {})
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
-const str = (v: unknown, max = 512): string =>
-  typeof v === 'string' ? v.trim().slice(0, max) : typeof v === 'number' && Number.isFinite(v) ? String(v) : ''
-const num = (v: unknown): number | null => {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null
-  if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) return Number(v)
-  return null
-}
 const strings = (v: unknown): string[] =>
   (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []).filter((x): x is string => typeof x === 'string').map((x) => x.toLowerCase())
 

@@ -12,9 +12,8 @@
 import type { FailureReason, SecondFactor } from '../../schemas/auth-event.js'
 import { accepted, ignored, rejected, type NormalizeResult } from '../fate.js'
 import {
-  guarded,
-  at, boundInput, firstText, flag, isObj, lookup, major, meaningful, own, text, timeOf, userKey,
-} from './duo-helpers.js'
+  at, boundInput, firstText, flag, guarded, isObj, lookup, major, meaningful, own, text, timeOf, userKey,
+} from './fields.js'
 import { classifyPasskey } from './passkey.js'
 import type { Normalizer } from './registry.js'
 import { completeRow, type NormalizeContext, type RowInput } from './row.js'
@@ -156,7 +155,16 @@ function readDuo(payload: unknown, ctx: NormalizeContext): NormalizeResult {
   const os = meaningful(text(at(access, 'os')))
   const txid = text(own(payload, 'txid'))
 
-  const base: Partial<RowInput> = {
+  const enrolment = eventType === 'enrollment'
+  // Duo Passwordless: the Duo factor is the primary credential.
+  const primary = !enrolment && passwordless && factor !== null && !policyGrant
+  const webauthn = !!factor?.webauthn && !policyGrant
+  const input: RowInput = {
+    tsMs,
+    event_type: enrolment ? (webauthn ? 'passkey_registered' : 'mfa_enrolled') : 'login',
+    outcome: success ? 'success' : 'failure',
+    failure_reason: success ? '' : primary && webauthn ? 'passkey_failed' : failureReason(reason, resultRaw),
+    user_id: user,
     source_event_id: txid,
     flow_id: txid,
     app,
@@ -167,62 +175,24 @@ function readDuo(payload: unknown, ctx: NormalizeContext): NormalizeResult {
     os,
     os_version: os ? text(at(access, 'os_version')) : '',
   }
-  if (groups) base.groups = groups
-
-  const webauthn = !!factor?.webauthn && !policyGrant
-  const credential = webauthn
-    ? (() => {
-        const c = classifyPasskey({ aaguid: text(at(payload, 'auth_device', 'aaguid')) })
-        const passkeyType = c.passkeyType === 'unknown' && factor?.hardwareKey ? 'device_bound' : c.passkeyType
-        return { passkey_type: passkeyType, authenticator: c.authenticator, aaguid: c.aaguid }
-      })()
-    : {}
-
-  let input: RowInput
-  if (eventType === 'enrollment') {
-    input = {
-      ...base,
-      ...credential,
-      tsMs,
-      event_type: webauthn ? 'passkey_registered' : 'mfa_enrolled',
-      outcome: success ? 'success' : 'failure',
-      failure_reason: success ? '' : failureReason(reason, resultRaw),
-      user_id: user,
-    }
-  } else {
-    const second: SecondFactor = policyGrant ? 'none' : factor ? factor.second : 'unknown'
-    if (passwordless && factor && !policyGrant) {
-      input = {
-        ...base,
-        ...credential,
-        tsMs,
-        event_type: 'login',
-        outcome: success ? 'success' : 'failure',
-        failure_reason: success ? '' : webauthn ? 'passkey_failed' : failureReason(reason, resultRaw),
-        user_id: user,
-        method: webauthn ? 'passkey' : 'authenticator_app',
-        second_factor: 'none',
-      }
-    } else {
-      input = {
-        ...base,
-        ...credential,
-        tsMs,
-        event_type: 'login',
-        outcome: success ? 'success' : 'failure',
-        failure_reason: success ? '' : failureReason(reason, resultRaw),
-        user_id: user,
-        method: 'unknown',
-        second_factor: second,
-      }
-    }
+  if (!enrolment) {
+    input.method = primary ? (webauthn ? 'passkey' : 'authenticator_app') : 'unknown'
+    input.second_factor = primary || policyGrant ? 'none' : factor ? factor.second : 'unknown'
   }
+  if (groups) input.groups = groups
+  if (webauthn) {
+    const c = classifyPasskey({ aaguid: text(at(payload, 'auth_device', 'aaguid')) })
+    input.passkey_type = c.passkeyType === 'unknown' && factor?.hardwareKey ? 'device_bound' : c.passkeyType
+    input.authenticator = c.authenticator
+    input.aaguid = c.aaguid
+  }
+
   const bounded = boundInput(input)
   if (!bounded) return rejected('invalid_value', 'the Duo user name is longer than 512 characters')
   const rows = [completeRow(bounded, 'duo', payload, ctx)]
   // v1: a first authentication that also enrolled the device logs the enrolment in the same entry.
-  if (eventType !== 'enrollment' && flag(own(payload, 'new_enrollment')) === true && success && factor && factor.second !== 'none') {
-    const enrol = boundInput({ ...input, event_type: webauthn ? 'passkey_registered' : 'mfa_enrolled', method: undefined, second_factor: undefined })
+  if (!enrolment && flag(own(payload, 'new_enrollment')) === true && success && factor && factor.second !== 'none') {
+    const enrol = boundInput(Object.assign({}, input, { event_type: webauthn ? 'passkey_registered' : 'mfa_enrolled', method: undefined, second_factor: undefined }))
     if (enrol) rows.push(completeRow(enrol, 'duo', payload, ctx, 1))
   }
   return accepted(rows)

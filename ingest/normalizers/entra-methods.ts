@@ -3,7 +3,7 @@
 // reports (`passKeyDeviceBound`, `passKeySynced`, `windowsHelloForBusiness`, …), and how a sign-in's
 // steps combine into one primary method and one second factor (SPEC §1).
 import type { AuthEvent, Method, SecondFactor } from '../../schemas/auth-event.js'
-import { bool, field, isObj, text } from './okta-entra-shared.js'
+import { bool, field, isObj, scalarText } from './fields.js'
 import { classifyPasskey, normalizeAaguid } from './passkey.js'
 
 export type EntraKind =
@@ -70,17 +70,17 @@ export function readSteps(details: unknown[]): Step[] {
   const steps: Step[] = []
   for (const d of details) {
     if (!isObj(d)) continue
-    const method = text(field(d, 'authenticationMethod'))
-    const detail = text(field(d, 'authenticationMethodDetail'))
+    const method = scalarText(field(d, 'authenticationMethod'))
+    const detail = scalarText(field(d, 'authenticationMethodDetail'))
     const kind = entraKind(method, detail)
     if (!kind) continue
-    const req = text(field(d, 'authenticationStepRequirement'))
+    const req = scalarText(field(d, 'authenticationStepRequirement'))
     steps.push({
       kind,
       succeeded: bool(field(d, 'succeeded')),
       requirement: /primary/i.test(req) ? 'primary' : /multi|mfa|second/i.test(req) ? 'mfa' : '',
       detail,
-      resultDetail: text(field(d, 'authenticationStepResultDetail')),
+      resultDetail: scalarText(field(d, 'authenticationStepResultDetail')),
     })
   }
   return steps
@@ -234,7 +234,7 @@ export function combineSteps(steps: Step[], syncedHint: boolean | undefined): Me
 export function stepsFromMethodsUsed(values: unknown[]): Step[] {
   const steps: Step[] = []
   for (const v of values) {
-    const kind = entraKind(text(v))
+    const kind = entraKind(scalarText(v))
     if (kind) steps.push({ kind, succeeded: true, requirement: '', detail: '', resultDetail: '' })
   }
   return steps
@@ -244,7 +244,7 @@ export function stepsFromMethodsUsed(values: unknown[]): Step[] {
 export function syncedHintOf(values: unknown[]): boolean | undefined {
   let hint: boolean | undefined
   for (const v of values) {
-    const t = text(v).toLowerCase()
+    const t = scalarText(v).toLowerCase()
     if (t === 'passkeysynced') hint = true
     else if (t.startsWith('passkeydevicebound') && hint === undefined) hint = false
   }

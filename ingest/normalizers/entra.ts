@@ -18,9 +18,8 @@ import {
   combineSteps, credentialOf, entraKind, isPasskeyKind, readSteps, stepsFromMethodsUsed, syncedHintOf,
   type Credential, type MethodFacts, type Step,
 } from './entra-methods.js'
-import {
-  arrAt, clip, deviceFields, field, ipText, isObj, meaningful, num, objAt, text, textAt, userKey, type Json,
-} from './okta-entra-shared.js'
+import { arrAt, clip, deviceFields, field, guarded, ipText, isObj, num, objAt, scalarText, textAt, type Obj } from './fields.js'
+import { known, subjectKey } from './okta-entra-shared.js'
 import { normalizeAaguid } from './passkey.js'
 import type { Normalizer } from './registry.js'
 import { completeRow, type NormalizeContext, type RowInput } from './row.js'
@@ -79,13 +78,13 @@ function isPrimaryKind(s: Step): boolean {
 
 interface Shape {
   /** The Graph record (signIn or directoryAudit): `properties` of an Azure Monitor envelope, or the payload. */
-  rec: Json
+  rec: Obj
   /** The Azure Monitor envelope, when there is one. */
-  env: Json | undefined
+  env: Obj | undefined
   category: string
 }
 
-function shapeOf(p: Json): Shape {
+function shapeOf(p: Obj): Shape {
   const props = objAt(p, 'properties')
   const envelope = props !== undefined && (
     field(p, 'category') !== undefined || field(p, 'operationName') !== undefined || field(p, 'resultType') !== undefined ||
@@ -147,11 +146,11 @@ function rejectTime(t: string): NormalizeResult {
 function errorCodeOf(s: Shape): number | undefined {
   const status = objAt(s.rec, 'status')
   const code = num(field(status, 'errorCode'))
-  if (code !== undefined) return code
+  if (code !== null) return code
   const rt = field(s.env, 'resultType') ?? field(s.rec, 'resultType')
   const n = num(rt)
-  if (n !== undefined) return n
-  const t = text(rt).toLowerCase()
+  if (n !== null) return n
+  const t = scalarText(rt).toLowerCase()
   if (t === 'success') return 0
   if (t === 'failure' || t === 'failed') return -1
   const sig = textAt(s.env, 'resultSignature').toLowerCase()
@@ -161,7 +160,7 @@ function errorCodeOf(s: Shape): number | undefined {
 
 const LEGACY_CLIENTS = /^(authenticated smtp|imap4?|pop3?|exchange activesync|autodiscover|exchange web services|exchange online powershell|mapi over http|offline address book|outlook anywhere.*|reporting web services|universal outlook|other clients; (imap|pop|smtp).*)$/i
 
-function methodFacts(rec: Json): MethodFacts {
+function methodFacts(rec: Obj): MethodFacts {
   const used = arrAt(rec, 'authenticationMethodsUsed')
   const syncedHint = syncedHintOf(used)
   let steps = readSteps(arrAt(rec, 'authenticationDetails'))
@@ -184,13 +183,13 @@ function methodFacts(rec: Json): MethodFacts {
 }
 
 function signInKind(s: Shape): 'service' | 'non_interactive' | 'interactive' {
-  const types = arrAt(s.rec, 'signInEventTypes').map((t) => text(t).toLowerCase())
+  const types = arrAt(s.rec, 'signInEventTypes').map((t) => scalarText(t).toLowerCase())
   if (SERVICE_CATEGORY.test(s.category) || types.includes('serviceprincipal') || types.includes('managedidentity')) return 'service'
-  const hasUser = meaningful(textAt(s.rec, 'userPrincipalName')) || meaningful(textAt(s.rec, 'userId'))
-  if (!hasUser && (meaningful(textAt(s.rec, 'servicePrincipalId')) || meaningful(textAt(s.rec, 'servicePrincipalName')))) return 'service'
+  const hasUser = known(textAt(s.rec, 'userPrincipalName')) || known(textAt(s.rec, 'userId'))
+  if (!hasUser && (known(textAt(s.rec, 'servicePrincipalId')) || known(textAt(s.rec, 'servicePrincipalName')))) return 'service'
   if (NON_INTERACTIVE_CATEGORY.test(s.category)) return 'non_interactive'
   if (types.includes('noninteractiveuser') && !types.includes('interactiveuser')) return 'non_interactive'
-  if (field(s.rec, 'isInteractive') === false || text(field(s.rec, 'isInteractive')).toLowerCase() === 'false') return 'non_interactive'
+  if (field(s.rec, 'isInteractive') === false || scalarText(field(s.rec, 'isInteractive')).toLowerCase() === 'false') return 'non_interactive'
   return 'interactive'
 }
 
@@ -199,7 +198,7 @@ function signInInput(s: Shape, tsMs: number, who: { user_id: string; user_domain
   const r = s.rec
   const ua = clip(textAt(r, 'userAgent'), 2048)
   const device = objAt(r, 'deviceDetail')
-  const d = deviceFields(ua, textAt(device, 'browser'), textAt(device, 'operatingSystem'))
+  const d = deviceFields(ua, known(textAt(device, 'browser')), known(textAt(device, 'operatingSystem')))
   const country = textAt(r, 'location', 'countryOrRegion') || (typeof field(s.env, 'location') === 'string' ? textAt(s.env, 'location') : '')
   const latency = num(field(s.env, 'durationMs'))
   const tenant = clip(textAt(r, 'tenantId') || textAt(s.env, 'tenantId'), 256)
@@ -211,10 +210,10 @@ function signInInput(s: Shape, tsMs: number, who: { user_id: string; user_domain
     app: clip(textAt(r, 'appDisplayName') || textAt(r, 'resourceDisplayName'), 1024),
     method: 'unknown', second_factor: 'none', passkey_type: '', authenticator: '', aaguid: '', phishing_resistant: 0,
     // Under half a millisecond rounds to 0, which SPEC §1 stores as NULL.
-    latency_ms: latency !== undefined && latency >= 0.5 ? latency : null,
+    latency_ms: latency !== null && latency >= 0.5 ? latency : null,
     flow_id: clip(textAt(r, 'correlationId') || textAt(s.env, 'correlationId'), 512),
     ip: ipText(field(r, 'ipAddress')) || ipText(field(s.env, 'callerIpAddress')),
-    country: clip(meaningful(country), 64),
+    country: clip(known(country), 64),
     user_agent: ua,
     browser: d.browser, browser_version: d.browser_version, os: d.os, os_version: d.os_version, device_type: d.device_type,
   }
@@ -238,14 +237,14 @@ function interruptContribution(facts: MethodFacts, steps: Step[]): FlowStep['con
   return c
 }
 
-function signIn(p: Json, s: Shape, ctx: NormalizeContext): NormalizeResult {
+function signIn(p: Obj, s: Shape, ctx: NormalizeContext): NormalizeResult {
   const ts = timeOf(s, ['rec.createdDateTime', 'env.time', 'rec.TimeGenerated', 'env.TimeGenerated'])
   if (typeof ts === 'string') return rejectTime(ts)
   const kind = signInKind(s)
   const r = s.rec
   const who = kind === 'service'
-    ? userKey(textAt(r, 'servicePrincipalName'), textAt(r, 'servicePrincipalId') || textAt(r, 'appId'))
-    : userKey(textAt(r, 'userPrincipalName'), textAt(r, 'userId'))
+    ? subjectKey(textAt(r, 'servicePrincipalName'), textAt(r, 'servicePrincipalId') || textAt(r, 'appId'))
+    : subjectKey(textAt(r, 'userPrincipalName'), textAt(r, 'userId'))
   if (who === 'too_long') return rejected('invalid_value', 'userPrincipalName is longer than 512 characters')
   if (!who) return rejected('missing_field', 'the sign-in names no user (userPrincipalName and userId are missing)')
   const code = errorCodeOf(s)
@@ -290,7 +289,7 @@ function presentsCredential(f: MethodFacts): boolean {
   return f.method !== 'unknown' && f.method !== 'sso'
 }
 
-function mfaClaimed(r: Json): boolean {
+function mfaClaimed(r: Obj): boolean {
   return /mfa requirement satisfied by claim/i.test(textAt(r, 'status', 'additionalDetails')) ||
     /^multifactorauthentication$/i.test(textAt(r, 'authenticationRequirement'))
 }
@@ -321,7 +320,7 @@ interface Registered {
 }
 
 /** What the audit record says was registered or deleted (its resultReason names the method). */
-function registeredMethod(rec: Json, activity: string): Registered {
+function registeredMethod(rec: Obj, activity: string): Registered {
   const reason = textAt(rec, 'resultReason')
   const details = arrAt(rec, 'additionalDetails')
   let aaguid = ''
@@ -356,19 +355,19 @@ function registeredMethod(rec: Json, activity: string): Registered {
   return mfa('unknown')
 }
 
-function auditSubject(rec: Json): { user_id: string; user_domain: string } | string {
+function auditSubject(rec: Obj): { user_id: string; user_domain: string } | string {
   for (const t of arrAt(rec, 'targetResources')) {
     if (!isObj(t) || !/^user$/i.test(textAt(t, 'type'))) continue
-    const k = userKey(textAt(t, 'userPrincipalName'), textAt(t, 'id'))
+    const k = subjectKey(textAt(t, 'userPrincipalName'), textAt(t, 'id'))
     if (k === 'too_long') return 'the target user principal name is longer than 512 characters'
     if (k) return k
   }
-  const k = userKey(textAt(rec, 'initiatedBy', 'user', 'userPrincipalName'), textAt(rec, 'initiatedBy', 'user', 'id'))
+  const k = subjectKey(textAt(rec, 'initiatedBy', 'user', 'userPrincipalName'), textAt(rec, 'initiatedBy', 'user', 'id'))
   if (k === 'too_long') return 'initiatedBy.user.userPrincipalName is longer than 512 characters'
   return k ?? 'the audit record names no user (targetResources and initiatedBy.user are missing)'
 }
 
-function audit(p: Json, s: Shape, ctx: NormalizeContext): NormalizeResult {
+function audit(p: Obj, s: Shape, ctx: NormalizeContext): NormalizeResult {
   const rec = s.rec
   const activity = textAt(rec, 'activityDisplayName') || textAt(s.env, 'operationName') || textAt(rec, 'operationName')
   const action = AUDIT_ACTIVITIES.find(([re]) => re.test(activity))?.[1]
@@ -434,14 +433,8 @@ function run(payload: unknown, ctx: NormalizeContext): NormalizeResult {
   return rejected('unrecognised', 'neither an Entra sign-in (createdDateTime, userPrincipalName, status) nor an audit record (activityDisplayName)')
 }
 
-export function normalizeEntra(payload: unknown, ctx: NormalizeContext): NormalizeResult {
-  try {
-    return run(payload, ctx)
-  } catch (err) {
-    // Defence in depth: the readers above do not throw, but a normaliser must never do so.
-    return rejected('invalid_shape', `the Entra record could not be read: ${(err as Error)?.message ?? String(err)}`)
-  }
-}
+// Defence in depth: the readers above do not throw, but a normaliser must never do so.
+export const normalizeEntra = guarded('Entra', run, 'record')
 
 /** Entra's shapes: an Azure Monitor record of the Entra log categories, or a Graph signIn / directoryAudit. */
 export function detectEntra(p: Record<string, unknown>): boolean {

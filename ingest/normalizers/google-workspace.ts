@@ -31,14 +31,9 @@
 import type { FailureReason, Method, PasskeyType, SecondFactor } from '../../schemas/auth-event.js'
 import { accepted, ignored, rejected, type NormalizeResult } from '../fate.js'
 import { parseTimestamp } from '../time.js'
+import { isObj, obj, str, type Obj } from './fields.js'
 import type { Normalizer } from './registry.js'
 import { completeRow, type NormalizeContext, type RowInput } from './row.js'
-
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
-const obj = (v: unknown): Obj => (isObj(v) ? v : {})
-const str = (v: unknown, max = 512): string =>
-  typeof v === 'string' ? v.trim().slice(0, max) : typeof v === 'number' && Number.isFinite(v) ? String(v) : ''
 
 interface GEvent {
   name: string

@@ -14,9 +14,9 @@
 import type { EventType, FailureReason, Method, SecondFactor } from '../../schemas/auth-event.js'
 import { accepted, ignored, rejected, type NormalizeResult } from '../fate.js'
 import {
-  guarded,
-  at, boundInput, factorFromName, firstText, flag, isObj, lookup, major, meaningful, own, text, timeOf, userKey, type Obj,
-} from './duo-helpers.js'
+  acceptRow, at, boundInput, factorFromName, firstText, flag, guarded, isObj, lookup, major, meaningful, own, text, timeOf,
+  userKey, type Obj,
+} from './fields.js'
 import type { Normalizer } from './registry.js'
 import { completeRow, type NormalizeContext, type RowInput } from './row.js'
 
@@ -210,9 +210,7 @@ function readJumpcloud(payload: unknown, ctx: NormalizeContext): NormalizeResult
     input.passkey_type = 'device_bound'
     input.authenticator = 'JumpCloud Go'
   }
-  const bounded = boundInput(input)
-  if (!bounded) return rejected('invalid_value', 'the JumpCloud user key is longer than 512 characters')
-  return accepted([completeRow(bounded, 'jumpcloud', payload, ctx)])
+  return acceptRow(input, 'jumpcloud', payload, ctx, 'the JumpCloud user key is longer than 512 characters')
 }
 
 /** Pure: one payload → rows / flow steps, ignored or rejected with a reason; never throws. */

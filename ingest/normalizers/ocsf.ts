@@ -25,20 +25,9 @@
 import type { FailureReason, Method, PasskeyType, SecondFactor, UserType } from '../../schemas/auth-event.js'
 import { accepted, ignored, rejected, type NormalizeResult } from '../fate.js'
 import { parseTimestamp } from '../time.js'
+import { arr, isObj, num, obj, str, type Obj } from './fields.js'
 import type { Normalizer } from './registry.js'
 import { completeRow, type NormalizeContext, type RowInput } from './row.js'
-
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
-const obj = (v: unknown): Obj => (isObj(v) ? v : {})
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
-const str = (v: unknown, max = 512): string =>
-  typeof v === 'string' ? v.trim().slice(0, max) : typeof v === 'number' && Number.isFinite(v) ? String(v) : ''
-const num = (v: unknown): number | null => {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null
-  if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) return Number(v)
-  return null
-}
 
 type Factor = 'password' | 'webauthn' | 'u2f' | 'push' | 'otp' | 'hardware_token' | 'sms' | 'voice' | 'email' | 'other'
 const FACTOR_IDS = new Map<number, Factor>([

@@ -5,7 +5,7 @@
 // `detailEntry.methodTypeUsed` such as "Use Okta FastPass" or "Get a push notification"), and
 // `outcome.reason` ("User reset FIDO_WEBAUTHN factor", "FastPass declined phishing attempt").
 import type { SecondFactor } from '../../schemas/auth-event.js'
-import { arrAt, field, isObj, objAt, text, textAt } from './okta-entra-shared.js'
+import { arrAt, field, isObj, objAt, scalarText, textAt } from './fields.js'
 import { normalizeAaguid } from './passkey.js'
 
 export type FactorKind =
@@ -75,7 +75,7 @@ export function factorFacts(p: unknown): FactorFacts {
   let kind: FactorKind = ''
   let phishingResistant = false
   for (const t of arrAt(p, 'target')) {
-    if (!isObj(t) || text(field(t, 'type')) !== 'AuthenticatorEnrollment') continue
+    if (!isObj(t) || scalarText(field(t, 'type')) !== 'AuthenticatorEnrollment') continue
     const detail = objAt(t, 'detailEntry')
     const props = textAt(detail, 'methodUsedVerifiedProperties')
     const k = kindOfAuthenticator(textAt(t, 'displayName'), textAt(detail, 'methodTypeUsed'))
@@ -97,7 +97,7 @@ export function factorFacts(p: unknown): FactorFacts {
 /** True when an AuthenticatorEnrollment target names the password (OIE lists it when it was used). */
 export function targetsInclude(p: unknown, wanted: FactorKind): boolean {
   for (const t of arrAt(p, 'target')) {
-    if (!isObj(t) || text(field(t, 'type')) !== 'AuthenticatorEnrollment') continue
+    if (!isObj(t) || scalarText(field(t, 'type')) !== 'AuthenticatorEnrollment') continue
     const detail = objAt(t, 'detailEntry')
     if (kindOfAuthenticator(textAt(t, 'displayName'), textAt(detail, 'methodTypeUsed')) === wanted) return true
   }
@@ -108,7 +108,7 @@ function findAaguid(debugData: unknown): string {
   if (!isObj(debugData)) return ''
   for (const k of Object.keys(debugData)) {
     if (/aaguid/i.test(k)) {
-      const id = normalizeAaguid(text(debugData[k]))
+      const id = normalizeAaguid(scalarText(debugData[k]))
       if (id) return id
     }
   }

@@ -27,9 +27,8 @@ import {
   factorFacts, isSecondFactorKind, pushDenied, secondFactorOf, targetsInclude,
   type FactorFacts, type FactorKind,
 } from './okta-factors.js'
-import {
-  arrAt, clip, deviceFields, field, ipText, isObj, meaningful, objAt, text, textAt, userKey, type Json,
-} from './okta-entra-shared.js'
+import { arrAt, clip, deviceFields, field, guarded, ipText, isObj, lookup, objAt, scalarText, textAt, type Obj } from './fields.js'
+import { known, subjectKey } from './okta-entra-shared.js'
 import { classifyPasskey } from './passkey.js'
 import type { Normalizer } from './registry.js'
 import { completeRow, type NormalizeContext, type RowInput } from './row.js'
@@ -106,8 +105,8 @@ interface Common {
 
 function appName(p: unknown): string {
   for (const t of arrAt(p, 'target')) {
-    if (isObj(t) && text(field(t, 'type')) === 'AppInstance') {
-      const name = meaningful(textAt(t, 'displayName')) || meaningful(textAt(t, 'alternateId'))
+    if (isObj(t) && scalarText(field(t, 'type')) === 'AppInstance') {
+      const name = known(textAt(t, 'displayName')) || known(textAt(t, 'alternateId'))
       if (name) return clip(name, 1024)
     }
   }
@@ -117,22 +116,22 @@ function appName(p: unknown): string {
 /** The authentication session that ties an OIE flow's events together. */
 function flowIdOf(p: unknown): string {
   return clip(
-    meaningful(textAt(p, 'authenticationContext', 'externalSessionId')) ||
-    meaningful(textAt(p, 'authenticationContext', 'rootSessionId')) ||
-    meaningful(textAt(p, 'transaction', 'id')),
+    known(textAt(p, 'authenticationContext', 'externalSessionId')) ||
+    known(textAt(p, 'authenticationContext', 'rootSessionId')) ||
+    known(textAt(p, 'transaction', 'id')),
     512,
   )
 }
 
-function common(p: Json, tsMs: number): Common {
+function common(p: Obj, tsMs: number): Common {
   const ua = clip(textAt(p, 'client', 'userAgent', 'rawUserAgent'), 2048)
   const d = deviceFields(
-    ua, textAt(p, 'client', 'userAgent', 'browser'), textAt(p, 'client', 'userAgent', 'os'), textAt(p, 'client', 'device'),
+    ua, known(textAt(p, 'client', 'userAgent', 'browser')), known(textAt(p, 'client', 'userAgent', 'os')), textAt(p, 'client', 'device'),
   )
   const chain = arrAt(p, 'request', 'ipChain')[0]
   return {
     tsMs,
-    source_event_id: clip(meaningful(textAt(p, 'uuid')), 512),
+    source_event_id: clip(known(textAt(p, 'uuid')), 512),
     ip: ipText(textAt(p, 'client', 'ipAddress')) || ipText(field(chain, 'ip')),
     country: clip(textAt(p, 'client', 'geographicalContext', 'country'), 64),
     user_agent: ua,
@@ -146,7 +145,7 @@ type Subject = { user_id: string; user_domain: string }
 
 /** The person signing in: the actor (for failures of unknown users, the login name they typed). */
 function actorSubject(p: unknown): Subject | string {
-  const k = userKey(textAt(p, 'actor', 'alternateId'), textAt(p, 'actor', 'id'))
+  const k = subjectKey(textAt(p, 'actor', 'alternateId'), textAt(p, 'actor', 'id'))
   if (k === 'too_long') return 'actor.alternateId is longer than 512 characters'
   if (!k) return 'the event names no user (actor.alternateId and actor.id are missing)'
   return k
@@ -155,15 +154,15 @@ function actorSubject(p: unknown): Subject | string {
 /** The person whose credential or password changed: the User target, else the actor. */
 function targetSubject(p: unknown): Subject | string {
   for (const t of arrAt(p, 'target')) {
-    if (!isObj(t) || text(field(t, 'type')) !== 'User') continue
-    const k = userKey(textAt(t, 'alternateId'), textAt(t, 'id'))
+    if (!isObj(t) || scalarText(field(t, 'type')) !== 'User') continue
+    const k = subjectKey(textAt(t, 'alternateId'), textAt(t, 'id'))
     if (k === 'too_long') return 'target.alternateId is longer than 512 characters'
     if (k) return k
   }
   return actorSubject(p)
 }
 
-function timeOf(p: Json): number | string {
+function timeOf(p: Obj): number | string {
   const published = field(p, 'published')
   if (published !== undefined && published !== null && published !== '') {
     const ms = parseTimestamp(published)
@@ -255,7 +254,7 @@ function setOutcome(r: RowInput, p: unknown, outcome: Outcome, kind: FactorKind)
 }
 
 /** user.session.start: the final event of a sign-in flow. */
-function sessionStart(p: Json, c: Common, who: Subject, ctx: NormalizeContext): NormalizeResult {
+function sessionStart(p: Obj, c: Common, who: Subject, ctx: NormalizeContext): NormalizeResult {
   const missing = missingOutcome(p, 'user.session.start')
   if (missing) return missing
   const outcome = outcomeOf(p)
@@ -279,14 +278,14 @@ function sessionStart(p: Json, c: Common, who: Subject, ctx: NormalizeContext): 
 }
 
 /** user.authentication.sso: the user reached an app through the Okta session. */
-function appSso(p: Json, c: Common, who: Subject, ctx: NormalizeContext): NormalizeResult {
+function appSso(p: Obj, c: Common, who: Subject, ctx: NormalizeContext): NormalizeResult {
   const missing = missingOutcome(p, 'user.authentication.sso')
   if (missing) return missing
   const outcome = outcomeOf(p)
   if (outcome === 'pending') return ignored(`user.authentication.sso with outcome "${textAt(p, 'outcome', 'result') || 'none'}" is not a final outcome`)
   const r = rowInput(c, who, 'login')
   // Its own request id, not the session id: the app sign-in is not the session's first login.
-  r.flow_id = clip(meaningful(textAt(p, 'transaction', 'id')), 512)
+  r.flow_id = clip(known(textAt(p, 'transaction', 'id')), 512)
   r.method = 'sso'
   setOutcome(r, p, outcome, '')
   return accepted([build(r, p, ctx)])
@@ -310,7 +309,7 @@ function stepContribution(f: FactorFacts): FlowStep['contributes'] {
 }
 
 /** auth_via_mfa / verify / deny_push / push sent: one step of a flow; a failure stands for a failed login. */
-function verificationStep(p: Json, c: Common, who: Subject, ctx: NormalizeContext, eventType: string): NormalizeResult {
+function verificationStep(p: Obj, c: Common, who: Subject, ctx: NormalizeContext, eventType: string): NormalizeResult {
   if (eventType === 'system.push.send_factor_verify_push') {
     // The push was only sent: the step marks when the flow started, nothing more.
     return accepted([], [{ flow_id: c.flow_id, tsMs: c.tsMs, contributes: {}, standalone: null }])
@@ -348,7 +347,7 @@ function verificationStep(p: Json, c: Common, who: Subject, ctx: NormalizeContex
 }
 
 /** Primary-credential events (IdP, AD/LDAP agent, RADIUS, …): a step, and a login when no session follows. */
-function primaryStep(p: Json, c: Common, who: Subject, ctx: NormalizeContext, method: Method): NormalizeResult {
+function primaryStep(p: Obj, c: Common, who: Subject, ctx: NormalizeContext, method: Method): NormalizeResult {
   const outcome = outcomeOf(p)
   if (outcome === 'pending') return accepted([], [{ flow_id: c.flow_id, tsMs: c.tsMs, contributes: {}, standalone: null }])
   const r = rowInput(c, who, 'login')
@@ -362,7 +361,7 @@ function primaryStep(p: Json, c: Common, who: Subject, ctx: NormalizeContext, me
 }
 
 /** Factor activation / deactivation / reset: registrations and removals. */
-function factorChange(p: Json, c: Common, ctx: NormalizeContext, eventType: string): NormalizeResult {
+function factorChange(p: Obj, c: Common, ctx: NormalizeContext, eventType: string): NormalizeResult {
   if (outcomeOf(p) !== 'success') return ignored(`${eventType} did not succeed: no credential changed`)
   const who = targetSubject(p)
   if (typeof who === 'string') return rejected('missing_field', who)
@@ -390,7 +389,7 @@ function factorChange(p: Json, c: Common, ctx: NormalizeContext, eventType: stri
   return accepted([build(r, p, ctx)])
 }
 
-function accountEvent(p: Json, c: Common, ctx: NormalizeContext, eventType: string, event_type: AuthEvent['event_type']): NormalizeResult {
+function accountEvent(p: Obj, c: Common, ctx: NormalizeContext, eventType: string, event_type: AuthEvent['event_type']): NormalizeResult {
   // A lock is logged as a FAILURE (LOCKED_OUT) but the account did get locked: that is the event.
   if (event_type !== 'account_locked' && outcomeOf(p) !== 'success') return ignored(`${eventType} did not succeed: nothing changed`)
   const who = targetSubject(p)
@@ -407,12 +406,13 @@ function run(payload: unknown, ctx: NormalizeContext): NormalizeResult {
   if (!rawType) return rejected('missing_field', 'eventType is missing: not an Okta System Log event')
   const eventType = rawType.toLowerCase()
 
+  const primaryMethod = lookup(PRIMARY_EVENTS, eventType)
   let kind: 'login' | 'sso' | 'step' | 'primary' | 'factor' | 'account' | null = null
   let accountType: AuthEvent['event_type'] = 'password_reset'
   if (eventType === 'user.session.start') kind = 'login'
   else if (eventType === 'user.authentication.sso') kind = 'sso'
   else if (STEP_EVENTS.has(eventType) || eventType === 'user.mfa.okta_verify.deny_push' || eventType === 'system.push.send_factor_verify_push') kind = 'step'
-  else if (eventType in PRIMARY_EVENTS) kind = 'primary'
+  else if (primaryMethod) kind = 'primary'
   else if (eventType === 'user.mfa.factor.activate' || eventType === 'user.mfa.factor.deactivate' || eventType === 'user.mfa.factor.reset_all') kind = 'factor'
   else if (eventType === 'user.account.reset_password') kind = 'account'
   else if (eventType === 'user.account.update_password') { kind = 'account'; accountType = 'password_changed' }
@@ -435,22 +435,16 @@ function run(payload: unknown, ctx: NormalizeContext): NormalizeResult {
   if (typeof who === 'string') return rejected(who.includes('longer') ? 'invalid_value' : 'missing_field', who)
   if (kind === 'login') return sessionStart(p, c, who, ctx)
   if (kind === 'sso') return appSso(p, c, who, ctx)
-  if (kind === 'primary') return primaryStep(p, c, who, ctx, PRIMARY_EVENTS[eventType]!)
+  if (kind === 'primary') return primaryStep(p, c, who, ctx, primaryMethod!)
   return verificationStep(p, c, who, ctx, eventType)
 }
 
-export function normalizeOkta(payload: unknown, ctx: NormalizeContext): NormalizeResult {
-  try {
-    return run(payload, ctx)
-  } catch (err) {
-    // Defence in depth: the readers above do not throw, but a normaliser must never do so.
-    return rejected('invalid_shape', `the Okta event could not be read: ${(err as Error)?.message ?? String(err)}`)
-  }
-}
+// Defence in depth: the readers above do not throw, but a normaliser must never do so.
+export const normalizeOkta = guarded('Okta', run, 'event')
 
 /** Okta's shape: a dotted `eventType` (e.g. user.session.start) with its actor / published / uuid. */
 export function detectOkta(p: Record<string, unknown>): boolean {
-  const t = text(field(p, 'eventType'))
+  const t = scalarText(field(p, 'eventType'))
   if (!/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/i.test(t)) return false
   return isObj(field(p, 'actor')) || field(p, 'published') !== undefined || field(p, 'legacyEventType') !== undefined ||
     isObj(objAt(p, 'authenticationContext')) || isObj(objAt(p, 'debugContext'))

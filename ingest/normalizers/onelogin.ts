@@ -10,13 +10,12 @@
 // `user_name` is the person's display name, not a login: the user key is the e-mail when one is given, else
 // OneLogin's immutable numeric user_id; a failure for an unknown user falls back to the attempted name.
 import type { EventType, FailureReason, Method, SecondFactor } from '../../schemas/auth-event.js'
-import { accepted, ignored, rejected, type NormalizeResult } from '../fate.js'
+import { ignored, rejected, type NormalizeResult } from '../fate.js'
 import {
-  guarded,
-  boundInput, factorFromName, firstText, isEmail, isObj, lookup, num, own, text, timeOf,
-} from './duo-helpers.js'
+  acceptRow, factorFromName, firstText, guarded, isEmail, isObj, lookup, num, own, text, timeOf,
+} from './fields.js'
 import type { Normalizer } from './registry.js'
-import { completeRow, type NormalizeContext, type RowInput } from './row.js'
+import type { NormalizeContext, RowInput } from './row.js'
 
 interface Kind {
   event: EventType
@@ -135,9 +134,7 @@ function readOnelogin(payload: unknown, ctx: NormalizeContext): NormalizeResult 
     if (factor?.webauthn && event === 'mfa_removed') event = 'passkey_removed'
     input = { ...base, tsMs, event_type: event, outcome: 'success', user_id: user }
   }
-  const bounded = boundInput(input)
-  if (!bounded) return rejected('invalid_value', 'the OneLogin user key is longer than 512 characters')
-  return accepted([completeRow(bounded, 'onelogin', payload, ctx)])
+  return acceptRow(input, 'onelogin', payload, ctx, 'the OneLogin user key is longer than 512 characters')
 }
 
 /** Pure: one payload → rows / flow steps, ignored or rejected with a reason; never throws. */

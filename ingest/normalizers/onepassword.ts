@@ -14,13 +14,12 @@
 //    or a success that the firewall only reported; modern_version_failed → policy_denied.
 // The API documents no type for "unlock with a passkey"; such sign-ins cannot be told apart and are not guessed.
 import type { FailureReason, Method, SecondFactor } from '../../schemas/auth-event.js'
-import { accepted, ignored, rejected, type NormalizeResult } from '../fate.js'
+import { ignored, rejected, type NormalizeResult } from '../fate.js'
 import {
-  guarded,
-  at, boundInput, firstText, isObj, lookup, major, meaningful, own, text, timeOf, userKey,
-} from './duo-helpers.js'
+  acceptRow, at, firstText, guarded, isObj, lookup, major, meaningful, own, text, timeOf, userKey,
+} from './fields.js'
 import type { Normalizer } from './registry.js'
-import { completeRow, type NormalizeContext, type RowInput } from './row.js'
+import type { NormalizeContext, RowInput } from './row.js'
 
 const CATEGORIES = new Set([
   'success', 'credentials_failed', 'mfa_failed', 'sso_failed', 'modern_version_failed', 'firewall_failed',
@@ -126,9 +125,7 @@ function readOnepassword(payload: unknown, ctx: NormalizeContext): NormalizeResu
     os_version: os ? text(at(client, 'os_version')) : '',
     vendor_tenant: text(own(payload, 'account_uuid')),
   }
-  const bounded = boundInput(input)
-  if (!bounded) return rejected('invalid_value', 'the 1Password user key is longer than 512 characters')
-  return accepted([completeRow(bounded, 'onepassword', payload, ctx)])
+  return acceptRow(input, 'onepassword', payload, ctx, 'the 1Password user key is longer than 512 characters')
 }
 
 /** Pure: one payload → rows / flow steps, ignored or rejected with a reason; never throws. */

@@ -19,9 +19,8 @@
 import type { FailureReason, Method, SecondFactor } from '../../schemas/auth-event.js'
 import { accepted, ignored, rejected, type FlowStep, type NormalizeResult } from '../fate.js'
 import {
-  guarded,
-  boundInput, clip, firstText, isObj, num, own, text, timeOf, userKey, type Obj,
-} from './duo-helpers.js'
+  acceptRow, boundInput, clip, firstText, guarded, isObj, num, own, text, timeOf, userKey, type Obj,
+} from './fields.js'
 import type { Normalizer } from './registry.js'
 import { completeRow, type NormalizeContext, type RowInput } from './row.js'
 
@@ -254,7 +253,6 @@ function readPingfederate(payload: unknown, ctx: NormalizeContext): NormalizeRes
     return rejected('missing_field', `the PingFederate ${r.event} event has no subject`)
   }
   const success = status === 'success'
-  const credential = kind.passkey ? { passkey_type: 'unknown' as const } : {}
   const base: RowInput = {
     tsMs,
     event_type: 'login',
@@ -267,8 +265,8 @@ function readPingfederate(payload: unknown, ctx: NormalizeContext): NormalizeRes
     ip: r.ip,
     method: kind.method ?? 'unknown',
     second_factor: kind.second ?? 'unknown',
-    ...credential,
   }
+  if (kind.passkey) base.passkey_type = 'unknown'
 
   if (isStep) {
     const contributes: FlowStep['contributes'] = {}
@@ -291,9 +289,8 @@ function readPingfederate(payload: unknown, ctx: NormalizeContext): NormalizeRes
   }
 
   const rt = num(r.responsetime)
-  const bounded = boundInput({ ...base, latency_ms: rt !== null && rt > 0 ? rt : null })
-  if (!bounded) return rejected('invalid_value', 'the PingFederate subject is longer than 512 characters')
-  return accepted([completeRow(bounded, 'pingfederate', payload, ctx)])
+  base.latency_ms = rt !== null && rt > 0 ? rt : null
+  return acceptRow(base, 'pingfederate', payload, ctx, 'the PingFederate subject is longer than 512 characters')
 }
 
 function looksLikeLine(s: string): boolean {
