@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.js'
 import { DASHBOARD_DIR } from '../core/paths.js'
 import { collectorRoutes, type EventSink } from '../ingest/collector.js'
 import type { Store } from '../store/clickhouse.js'
+import { accessPlugin } from './access.js'
 import { healthRoutes } from './routes/health.js'
 import { kpiRoutes } from './routes/kpis.js'
 
@@ -55,9 +56,10 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'] } },
   })
+  await app.register(accessPlugin, { verifier: o.verifier })
   await app.register(healthRoutes, { store: o.store, mode: o.sink.mode })
   await app.register(collectorRoutes, { sink: o.sink, verifier: o.verifier, maxEventsPerRequest: o.config.http.maxEventsPerRequest })
-  await app.register(kpiRoutes, { store: o.store, verifier: o.verifier })
+  await app.register(kpiRoutes, { store: o.store })
   await app.register(fastifyStatic, { root: DASHBOARD_DIR, prefix: '/', index: ['index.html'] })
   return app
 }

@@ -2,10 +2,9 @@
 // source, authenticated by an ingest token whose tenant the events are written for. Where the events
 // go is the sink's business: the in-process pipeline (embedded) or the Kafka raw topic (distributed).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { TokenIdentity, TokenVerifier } from '../access/tokens.js'
-import {
-  ERR_BODY_EMPTY, ERR_FORBIDDEN, ERR_OVERLOADED, ERR_TOO_MANY_EVENTS, ERR_UNAUTHORIZED, ERR_UNKNOWN_SOURCE,
-} from '../core/errors.js'
+import { requireRole } from '../access/request.js'
+import type { TokenVerifier } from '../access/tokens.js'
+import { ERR_BODY_EMPTY, ERR_OVERLOADED, ERR_TOO_MANY_EVENTS, ERR_UNKNOWN_SOURCE } from '../core/errors.js'
 import type { RawEvent } from './fate.js'
 import { isKnownSource, knownSources } from './normalizers/index.js'
 
@@ -38,22 +37,6 @@ export function splitNdjson(text: string): { payload: unknown; parseError?: stri
     }
   }
   return out
-}
-
-export function bearerToken(req: FastifyRequest): string | undefined {
-  const auth = req.headers.authorization
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim()
-  const h = req.headers['x-pulse-token']
-  return typeof h === 'string' ? h : undefined
-}
-
-export async function requireRole(verifier: TokenVerifier, req: FastifyRequest, roles: readonly string[]): Promise<TokenIdentity> {
-  const token = bearerToken(req)
-  if (!token) throw new ERR_UNAUTHORIZED('An API token is required (Authorization: Bearer <token>)')
-  const identity = await verifier.verify(token)
-  if (!identity) throw new ERR_UNAUTHORIZED('The token is unknown or revoked')
-  if (!roles.includes(identity.role)) throw new ERR_FORBIDDEN(`A ${identity.role} token may not do this`)
-  return identity
 }
 
 export async function collectorRoutes(app: FastifyInstance, opts: CollectorOptions): Promise<void> {

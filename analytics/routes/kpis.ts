@@ -1,11 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { TokenVerifier } from '../../access/tokens.js'
-import { requireRole } from '../../ingest/collector.js'
 import { parseTimestamp, formatTimestamp } from '../../ingest/time.js'
 import type { Store } from '../../store/clickhouse.js'
+import { identityOf, READ_ROLES } from '../access.js'
 import { BUCKETS, methodMix, type Bucket } from '../queries/method-mix.js'
-
-const READ_ROLES = ['admin', 'security', 'finance', 'viewer'] as const
 const DAY = 86_400_000
 
 export interface Period { from: string; to: string }
@@ -20,8 +17,9 @@ export function parsePeriod(q: { from?: string; to?: string }, now = Date.now())
   return { from: formatTimestamp(from), to: formatTimestamp(to) }
 }
 
-export async function kpiRoutes(app: FastifyInstance, opts: { store: Store; verifier: TokenVerifier }): Promise<void> {
+export async function kpiRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   app.get('/api/v1/method-mix', {
+    config: { access: { roles: READ_ROLES } },
     schema: {
       querystring: {
         type: 'object',
@@ -34,7 +32,7 @@ export async function kpiRoutes(app: FastifyInstance, opts: { store: Store; veri
       },
     },
   }, async (req: FastifyRequest<{ Querystring: { from?: string; to?: string; bucket: Bucket } }>, reply) => {
-    const identity = await requireRole(opts.verifier, req, READ_ROLES)
+    const identity = identityOf(req)
     const period = parsePeriod(req.query)
     if (typeof period === 'string') return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: period })
     const rows = await methodMix(opts.store.client, { tenant: identity.tenant, bucket: req.query.bucket, ...period })

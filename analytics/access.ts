@@ -1,0 +1,53 @@
+// Access control declared per route (SPEC §5), enforced in one place:
+//
+//   app.get('/api/v1/x', { config: { access: { roles: ['admin', 'security'], identifying: true } } }, handler)
+//
+// A route with `config.access` gets a preHandler that checks the bearer token against the roles and
+// sets `req.identity` (tenant, role); handlers scope every query to `req.identity.tenant`. A route
+// whose responses name people (user ids, e-mails, IPs) says `identifying: true`, and may then admit
+// only admin and security: the app refuses to start otherwise, so finance and viewer can never be
+// given such a route by mistake.
+import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify'
+import fp from 'fastify-plugin'
+import { requireRole } from '../access/request.js'
+import type { Role, TokenIdentity, TokenVerifier } from '../access/tokens.js'
+
+export interface RouteAccess {
+  roles: readonly Role[]
+  identifying?: boolean
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess
+  }
+  interface FastifyRequest {
+    identity: TokenIdentity | null
+  }
+}
+
+export const IDENTIFYING_ROLES: readonly Role[] = ['admin', 'security']
+export const READ_ROLES: readonly Role[] = ['admin', 'security', 'finance', 'viewer']
+
+/** The identity set by the access preHandler; only for handlers of routes that declare access. */
+export function identityOf(req: FastifyRequest): TokenIdentity {
+  if (!req.identity) throw new Error(`route ${req.routeOptions.url} reads the identity but declares no access`)
+  return req.identity
+}
+
+export const accessPlugin = fp(async (app: FastifyInstance, opts: { verifier: TokenVerifier }) => {
+  app.decorateRequest('identity', null)
+  app.addHook('onRoute', (route) => {
+    const access = (route.config as { access?: RouteAccess } | undefined)?.access
+    if (!access) return
+    const outsiders = access.roles.filter((r) => !IDENTIFYING_ROLES.includes(r))
+    if (access.identifying && outsiders.length > 0) {
+      throw new Error(`${route.method} ${route.url} names people but admits ${outsiders.join(', ')}`)
+    }
+    const check: preHandlerHookHandler = async (req) => {
+      req.identity = await requireRole(opts.verifier, req, access.roles)
+    }
+    const existing = route.preHandler ? (Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]) : []
+    route.preHandler = [check, ...existing]
+  })
+}, { name: 'pulse-access' })
