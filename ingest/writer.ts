@@ -15,6 +15,11 @@ export interface WriterOptions {
   log?: Logger
   /** Attempts per batch before its callers get the error; Infinity for the Kafka worker, which must not skip. */
   maxAttempts?: number
+  /**
+   * Told of every row once ClickHouse has it, in batch order, duplicates left out: the hook for what
+   * reacts to stored events (per-event alert rules). Must not throw; it is not awaited.
+   */
+  onInserted?: (rows: readonly AuthEvent[]) => void
 }
 
 export interface WriteReceipt {
@@ -126,6 +131,13 @@ export class BatchWriter {
     }
     eventsStored.inc(fresh.length)
     eventsDuplicate.inc(rows.length - fresh.length)
+    if (fresh.length > 0 && this.opts.onInserted) {
+      try {
+        this.opts.onInserted(fresh)
+      } catch (err) {
+        this.opts.log?.error({ err }, 'onInserted hook failed')
+      }
+    }
     return isDuplicate
   }
 
