@@ -23,6 +23,17 @@ export const LIBS_DIR = path.join(REPO_ROOT, '.cache', 'kafka', 'libs');
 const MARKER = '.complete';
 
 /** Kafka version pinned in pom.xml. */
+/**
+ * A KRaft cluster id: 16 random bytes, base64url. One that starts with '-' would be read by the storage
+ * tool as an option (`-t -abc…`) and fail the format step, so such draws are redrawn.
+ */
+export function newClusterId() {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 export function kafkaVersion() {
   const m = /<kafka\.version>\s*([^<\s]+)\s*<\/kafka\.version>/.exec(fs.readFileSync(POM, 'utf8'));
   if (!m) throw new Error(`no <kafka.version> in ${POM}`);
@@ -304,7 +315,7 @@ export async function startBroker({ port, dataDir, keepDataDir, timeoutMs = 60_0
   port = Number(port) || state.port || (await freePort());
   let controllerPort = state.controllerPort || (await freePort());
   if (controllerPort === port) controllerPort = await freePort();
-  const clusterId = state.clusterId || randomBytes(16).toString('base64url');
+  const clusterId = state.clusterId || newClusterId();
   fs.writeFileSync(stateFile, JSON.stringify({ version, port, controllerPort, clusterId }, null, 2) + '\n');
 
   const propsFile = path.join(dataDir, 'server.properties');
