@@ -49,10 +49,40 @@ export async function collectorRoutes(app: FastifyInstance, opts: CollectorOptio
 
   app.post('/v1/events', {
     schema: {
+      summary: 'Send raw events of one source (ingest or admin token)',
+      tags: ['ingest'],
+      security: [{ bearerAuth: [] }],
       querystring: {
         type: 'object',
         properties: { source: { type: 'string', minLength: 1, maxLength: 64, default: 'auto' } },
         additionalProperties: false,
+      },
+      // Documents what is accepted; each event is judged by the pipeline, not here (bad ones are dead-lettered).
+      body: {
+        content: {
+          'application/json': { schema: { description: 'A JSON array of raw events, or one event object' } },
+          ...Object.fromEntries(NDJSON_TYPES.map((t) => [t, { schema: { description: 'One raw event per line' } }])),
+        },
+      },
+      response: {
+        200: {
+          description: 'Embedded mode: the events are stored (or dead-lettered)',
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            mode: { type: 'string', enum: ['embedded'] }, source: { type: 'string' }, tenant: { type: 'string' },
+            received: { type: 'integer' }, stored: { type: 'integer' }, duplicates: { type: 'integer' }, ignored: { type: 'integer' }, rejected: { type: 'integer' },
+            rejections: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { index: { type: 'integer' }, code: { type: 'string' }, reason: { type: 'string' } } } },
+          },
+        },
+        202: {
+          description: 'Kafka mode: the events are on the raw topic',
+          type: 'object',
+          additionalProperties: false,
+          properties: { mode: { type: 'string', enum: ['kafka'] }, source: { type: 'string' }, tenant: { type: 'string' }, queued: { type: 'integer' } },
+        },
+        413: { description: 'Body or event count over the limit', type: 'object', properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } } },
+        503: { description: 'Overloaded or ClickHouse refused the write; retry', type: 'object', properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } } },
       },
     },
   }, async (req: FastifyRequest<{ Querystring: { source: string } }>, reply: FastifyReply) => {
