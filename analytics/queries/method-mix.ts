@@ -1,15 +1,7 @@
-// SPEC §3 KPI 1, method mix: successful interactive logins per method_class per time bucket.
+// SPEC §3 KPI 1, method mix: successful interactive logins per method_class per time bucket, from the
+// login_stats rollups (hours for hour buckets, days otherwise).
 import type { ClickHouseClient } from '../../store/clickhouse.js'
-
-export const BUCKETS = { hour: 'toStartOfHour', day: 'toStartOfDay', week: 'toMonday', month: 'toStartOfMonth' } as const
-export type Bucket = keyof typeof BUCKETS
-
-export interface MethodMixParams {
-  tenant: string
-  from: string
-  to: string
-  bucket: Bucket
-}
+import { rows, statsFrom, type Bucket, type Scope } from './common.js'
 
 export interface MethodMixRow {
   bucket: string
@@ -19,23 +11,14 @@ export interface MethodMixRow {
   bucket_total: number
 }
 
-export async function methodMix(client: ClickHouseClient, p: MethodMixParams): Promise<MethodMixRow[]> {
-  // The bucket function comes from a fixed map, never from the request; every value is a parameter.
-  const fn = BUCKETS[p.bucket]
-  const rs = await client.query({
-    query: `
-      SELECT toString(${fn}(ts)) AS bucket, method_class, count() AS logins,
-             sum(logins) OVER (PARTITION BY bucket) AS bucket_total,
-             round(logins / bucket_total, 4) AS share
-      FROM auth_events FINAL
-      WHERE tenant = {tenant:String}
-        AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
-        AND event_type = 'login' AND outcome = 'success' AND method_class != 'token'
-      GROUP BY bucket, method_class
-      ORDER BY bucket, method_class`,
-    query_params: { tenant: p.tenant, from: p.from, to: p.to },
-    format: 'JSONEachRow',
-    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
-  })
-  return rs.json<MethodMixRow>()
+export async function methodMix(client: ClickHouseClient, s: Scope, bucket: Bucket): Promise<MethodMixRow[]> {
+  const src = statsFrom(s)
+  return rows<MethodMixRow>(client, `
+    SELECT ${src.bucket(bucket)} AS bucket, method_class, sum(events) AS logins,
+           sum(logins) OVER (PARTITION BY bucket) AS bucket_total,
+           round(logins / bucket_total, 4) AS share
+    ${src.from}
+      AND event_type = 'login' AND outcome = 'success' AND method_class != 'token'
+    GROUP BY bucket, method_class
+    ORDER BY bucket, method_class`, src.params)
 }

@@ -1,0 +1,88 @@
+// SPEC §2, "has a passkey at time t", over the per-user rollups (migrations 005 and 006), exactly:
+//
+//   has(t) = A(t) or B(t)
+//   A(t): the latest passkey_registered before t is not followed (before t) by a passkey_removed
+//   B(t): a successful passkey login p with t - look-back <= p < t
+//
+// Both are unions of half-open intervals (s, e] of time: A of (registration, first removal after it], B of
+// (p, p + look-back] for every passkey login p. Per user, the passkey logins of one day give (first, last +
+// look-back]; consecutive days whose gap is within the look-back join into one interval ("islands"). So each user
+// has a handful of intervals (usually one: from the first registration or passkey login on), and a login day
+// asks three things of them: does one interval cover the whole day (every login counts), does none touch it
+// (none counts), or else (the enrolment day, a removal, the end of the look-back) which of the stored login
+// times fall inside one. One hash join on uid with a table of users, not a join per event.
+import type { Scope } from './common.js'
+import { dayOf } from './common.js'
+
+export const DEFAULT_LOOKBACK_DAYS = 180
+const DT = "DateTime64(3, 'UTC')"
+/** The same type inside a quoted type name (CAST(x, '...')). */
+const DTQ = "DateTime64(3, \\'UTC\\')"
+const DAY_MS = 86_400_000
+const NEVER = `toDateTime64('2200-01-01 00:00:00', 3, 'UTC')`
+
+/** Parameters of the user state: the look-back and the first day whose passkey logins can still count. */
+export function stateParams(s: Scope, lookbackDays: number): Record<string, unknown> {
+  return { lookback: lookbackDays, lb_from_day: dayOf(s.period.fromMs - (lookbackDays + 1) * DAY_MS) }
+}
+
+/**
+ * One row per user with passkey evidence or passkey failures before the period end: `ivs`, the intervals
+ * (s, e] in which has(t) holds, and `fails`, the times of failed passkey attempts in the period (and the
+ * 10 minutes before it). A removal at the same instant as a registration does not cancel it (it is not later).
+ */
+export const USER_STATE_SQL = `
+  SELECT uid, arraySort(arrayConcat(groupArrayArray(pk_ivs), groupArrayArray(reg_ivs))) AS ivs, groupArrayArray(fails) AS fails
+  FROM (
+    SELECT uid, pk_ivs, CAST([], 'Array(Tuple(${DTQ}, ${DTQ}))') AS reg_ivs, fails
+    FROM (
+      SELECT uid,
+             arraySort(x -> x.1, groupArrayIf((assumeNotNull(pf), assumeNotNull(pl)), pf IS NOT NULL)) AS d,
+             arrayMap(x -> x.1, d) AS a,
+             arrayMap(x -> x.2, d) AS b,
+             arrayFilter(i -> i = 1 OR a[i] > b[i - 1] + toIntervalDay({lookback:UInt32}), arrayEnumerate(a)) AS brk,
+             arrayMap(j -> (a[brk[j]], (if(j < length(brk), b[brk[j + 1] - 1], b[-1])) + toIntervalDay({lookback:UInt32})),
+                      arrayEnumerate(brk)) AS pk_ivs,
+             arrayFilter(f -> f >= {from:${DT}} - toIntervalMinute(10) AND f < {to:${DT}}, groupArrayArray(day_fails)) AS fails
+      FROM (
+        SELECT uid, day, min(pk_first) AS pf, max(pk_last) AS pl, groupArrayArray(pk_failures) AS day_fails
+        FROM user_passkey_days
+        WHERE tenant = {tenant:String} AND day >= {lb_from_day:Date} AND day < {to_day:Date}
+        GROUP BY uid, day
+      )
+      GROUP BY uid
+    )
+    UNION ALL
+    SELECT uid, CAST([], 'Array(Tuple(${DTQ}, ${DTQ}))') AS pk_ivs,
+           arrayMap(r -> (r, if(arrayExists(m -> m > r, rems), arrayFirst(m -> m > r, rems), ${NEVER})), regs) AS reg_ivs,
+           CAST([], 'Array(${DTQ})') AS fails
+    FROM (
+      SELECT uid, arraySort(groupArrayIf(ts, registered = 1)) AS regs, arraySort(groupArrayIf(ts, registered = 0)) AS rems
+      FROM user_passkey_changes
+      WHERE tenant = {tenant:String} AND ts < {to:${DT}}
+      GROUP BY uid
+    )
+  )
+  GROUP BY uid`
+
+/**
+ * Select-list expressions for a login row `l` (a Date column day) joined to user state `u` (LEFT JOIN ON
+ * l.uid = u.uid): whether has(t) holds all day (s_all) or never (s_none) on the row's day.
+ */
+export function dayStateSql(l = 'l', u = 'u'): string {
+  return `
+    toDateTime64(${l}.day, 3, 'UTC') AS s_day_start,
+    s_day_start + toIntervalMillisecond(86399999) AS s_day_last,
+    arrayExists(iv -> iv.1 < s_day_start AND iv.2 >= s_day_last, ${u}.ivs) AS s_all,
+    NOT arrayExists(iv -> iv.1 < s_day_last AND iv.2 >= s_day_start, ${u}.ivs) AS s_none`
+}
+
+/** has(x) for a time x (a lambda body; `u` is the joined user state). */
+export function hasAtSql(x: string, u = 'u'): string {
+  return `arrayExists(iv -> iv.1 < ${x} AND ${x} <= iv.2, ${u}.ivs)`
+}
+
+/** A fallback at x follows one of the user's passkey failures within 10 minutes (lambda body). */
+export function afterFailureSql(x: string, u = 'u'): string {
+  return `arrayExists(fl -> fl < ${x} AND fl >= ${x} - toIntervalMinute(10), ${u}.fails)`
+}

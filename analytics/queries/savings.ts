@@ -1,0 +1,240 @@
+// SPEC §3 items 10-13: reset tickets avoided (modelled and observed), time saved, support cost saved and total
+// savings, low / mid / high, with every assumption and whether it was measured or given. The counts come from the
+// rollups (savingsInputs, measure*); the arithmetic is pure (deriveRates, computeSavings) and unit-tested.
+import type { ClickHouseClient } from '../../store/clickhouse.js'
+import { parseTimestamp } from '../../ingest/time.js'
+import type { Basis, ResolvedAssumptions } from './assumptions.js'
+import {
+  filterSql, monthsIn, PASSKEY_CLASSES_SQL, round, rows, scopeParams, snapPeriod, type Filters, type Period, type Scope,
+} from './common.js'
+import { loginMedians, type LatencyStats } from './latency.js'
+
+/** Samples each of password_mfa and passkey logins need before their measured medians replace the defaults. */
+export const MIN_MEDIAN_SAMPLES = 100
+
+export interface Range { low: number; mid: number; high: number }
+
+export interface SavingsInputs {
+  active_users: number
+  passkey_primary_users: number
+  /** Successful passkey logins. */
+  passkey_logins: number
+  password_resets: number
+  lockouts: number
+  months: number
+}
+
+export interface BaselineMeasure {
+  from: string
+  to: string
+  tickets: number
+  active_users: number
+  months: number
+}
+
+export interface Measured {
+  /** The configured pre-rollout window and what it held; null when none is configured. */
+  baseline: BaselineMeasure | null
+  medians: { password_mfa: LatencyStats; passkey: LatencyStats }
+}
+
+export interface DerivedRates {
+  baseline_reset_rate: { value: number; basis: Basis; note: string }
+  login_seconds: { password: Range; passkey: number; basis: Basis; note: string }
+}
+
+export interface SavingsFigures extends SavingsInputs {
+  /** (resets + lockouts) ÷ active users ÷ months in the period; null without active users. */
+  current_reset_rate: number | null
+  baseline_reset_rate: number
+  tickets_avoided_modelled: number
+  tickets_avoided_observed: number
+  time_saved_hours: Range
+  time_value_usd: Range
+  support_cost_saved_usd: Range
+  total_savings_usd: Range
+}
+
+export interface AssumptionEntry {
+  name: string
+  unit: string
+  low: number | null
+  mid: number | null
+  high: number | null
+  basis: Basis
+  note: string
+}
+
+const range = (f: (k: keyof Range) => number): Range => ({ low: f('low'), mid: f('mid'), high: f('high') })
+const money = (x: number) => round(x, 2)
+
+/** The baseline reset rate and the login seconds actually used, and why. */
+export function deriveRates(a: ResolvedAssumptions, m: Measured): DerivedRates {
+  const v = a.values
+  let baseline: DerivedRates['baseline_reset_rate']
+  const b = m.baseline
+  if (b && b.active_users > 0 && b.months > 0) {
+    baseline = {
+      value: b.tickets / b.active_users / b.months,
+      basis: 'measured',
+      note: `measured ${b.from} to ${b.to}: ${b.tickets} resets and lockouts, ${b.active_users} active users, ${round(b.months, 4)} months`,
+    }
+  } else {
+    baseline = {
+      value: v.default_reset_rate,
+      basis: a.basis.default_reset_rate,
+      note: b ? `the baseline window ${b.from} to ${b.to} holds no sign-ins: ${v.default_reset_rate} per user per month assumed` : `no baseline window configured: ${v.default_reset_rate} per user per month assumed`,
+    }
+  }
+  const pw = m.medians.password_mfa
+  const pk = m.medians.passkey
+  let seconds: DerivedRates['login_seconds']
+  if (pw.samples >= MIN_MEDIAN_SAMPLES && pk.samples >= MIN_MEDIAN_SAMPLES && pw.p50_ms !== null && pk.p50_ms !== null) {
+    const p = pw.p50_ms / 1000
+    seconds = {
+      password: { low: p, mid: p, high: p },
+      passkey: pk.p50_ms / 1000,
+      basis: 'measured',
+      note: `measured medians in the period: password + second factor ${round(p, 2)} s over ${pw.samples} sign-ins, passkey ${round(pk.p50_ms / 1000, 2)} s over ${pk.samples}`,
+    }
+  } else {
+    const given = [a.basis.password_seconds_low, a.basis.password_seconds_mid, a.basis.password_seconds_high, a.basis.passkey_seconds]
+    seconds = {
+      password: { low: v.password_seconds_low, mid: v.password_seconds_mid, high: v.password_seconds_high },
+      passkey: v.passkey_seconds,
+      basis: given.includes('request') ? 'request' : given.includes('tenant') ? 'tenant' : 'default',
+      note: `fewer than ${MIN_MEDIAN_SAMPLES} timed sign-ins of each kind in the period (password + second factor ${pw.samples}, passkey ${pk.samples}): assumed values`,
+    }
+  }
+  return { baseline_reset_rate: baseline, login_seconds: seconds }
+}
+
+export function computeSavings(i: SavingsInputs, d: DerivedRates, a: ResolvedAssumptions): SavingsFigures {
+  const v = a.values
+  const baseline = d.baseline_reset_rate.value
+  const current = i.active_users > 0 && i.months > 0 ? (i.password_resets + i.lockouts) / i.active_users / i.months : null
+  const modelled = baseline * i.passkey_primary_users * i.months
+  const observed = current === null ? 0 : Math.max(0, baseline - current) * i.active_users * i.months
+  const cost: Range = { low: v.cost_per_ticket_low, mid: v.cost_per_ticket_mid, high: v.cost_per_ticket_high }
+  const hours = range((k) => (i.passkey_logins * (d.login_seconds.password[k] - d.login_seconds.passkey)) / 3600)
+  const support = range((k) => modelled * cost[k])
+  const time = range((k) => hours[k] * v.hourly_cost)
+  return {
+    ...i,
+    months: round(i.months, 6),
+    current_reset_rate: current === null ? null : round(current, 6),
+    baseline_reset_rate: round(baseline, 6),
+    tickets_avoided_modelled: round(modelled, 4),
+    tickets_avoided_observed: round(observed, 4),
+    time_saved_hours: range((k) => round(hours[k], 4)),
+    time_value_usd: range((k) => money(time[k])),
+    support_cost_saved_usd: range((k) => money(support[k])),
+    total_savings_usd: range((k) => money(support[k] + time[k])),
+  }
+}
+
+/** Every assumption behind the figures, with its value and where it came from. */
+export function assumptionEntries(a: ResolvedAssumptions, d: DerivedRates): AssumptionEntry[] {
+  const v = a.values
+  const b = a.basis
+  const one = (name: string, unit: string, x: number, basis: Basis, note: string): AssumptionEntry => ({ name, unit, low: x, mid: x, high: x, basis, note })
+  const ranged = (name: string, unit: string, r: Range, basis: Basis, note: string): AssumptionEntry => ({ name, unit, ...r, basis, note })
+  const costBasis = [b.cost_per_ticket_low, b.cost_per_ticket_mid, b.cost_per_ticket_high]
+  return [
+    one('baseline_reset_rate', 'tickets per user per month', round(d.baseline_reset_rate.value, 6), d.baseline_reset_rate.basis, d.baseline_reset_rate.note),
+    {
+      name: 'baseline_window', unit: 'dates', low: null, mid: null, high: null, basis: b.baseline_from,
+      note: v.baseline_from && v.baseline_to ? `${v.baseline_from} to ${v.baseline_to}` : 'none configured',
+    },
+    ranged('cost_per_ticket', 'USD', { low: v.cost_per_ticket_low, mid: v.cost_per_ticket_mid, high: v.cost_per_ticket_high },
+      costBasis.includes('request') ? 'request' : costBasis.includes('tenant') ? 'tenant' : 'default', 'help-desk cost of one reset or lockout'),
+    one('hourly_cost', 'USD per hour', v.hourly_cost, b.hourly_cost, 'loaded cost of an hour of work'),
+    ranged('password_login_seconds', 'seconds', d.login_seconds.password, d.login_seconds.basis, d.login_seconds.note),
+    one('passkey_login_seconds', 'seconds', round(d.login_seconds.passkey, 4), d.login_seconds.basis, d.login_seconds.note),
+    one('passkey_primary_threshold', 'share of a user\'s sign-ins', v.passkey_primary_threshold, b.passkey_primary_threshold, 'passkey-primary users: at least this share of their successful sign-ins by passkey'),
+    one('passkey_lookback_days', 'days', v.passkey_lookback_days, b.passkey_lookback_days, 'a passkey sign-in within this many days means the user has a passkey'),
+    one('min_samples_for_measured_medians', 'sign-ins', MIN_MEDIAN_SAMPLES, 'default', 'measured medians replace the assumed login seconds when both kinds have at least this many timed sign-ins'),
+  ]
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Counts from the rollups
+
+export type SavingsGroup = 'total' | 'product' | 'month'
+
+const GROUP_SQL: Record<SavingsGroup, string> = {
+  total: "''",
+  product: 'product',
+  month: 'toString(toStartOfMonth(day))',
+}
+
+/** The inputs per group (one '' group for the total; product names; 'YYYY-MM-01' months, clipped to the period). */
+export async function savingsInputs(client: ClickHouseClient, s: Scope, group: SavingsGroup, threshold: number): Promise<Map<string, SavingsInputs>> {
+  const g = GROUP_SQL[group]
+  const users = filterSql(s.filters)
+  const events = filterSql(s.filters, { logins: false })
+  const params = { ...scopeParams(s), ...users.params, ...events.params, threshold }
+  const [u, e] = await Promise.all([
+    rows<{ grp: string; active: number; primary: number; passkey_logins: number }>(client, `
+      SELECT grp, count() AS active, countIf(pk / all >= {threshold:Float64}) AS primary, sum(pk) AS passkey_logins
+      FROM (
+        SELECT ${g} AS grp, uid, sum(logins) AS all, sumIf(logins, method_class IN ${PASSKEY_CLASSES_SQL}) AS pk
+        FROM user_day_logins
+        WHERE tenant = {tenant:String} AND day >= {from_day:Date} AND day < {to_day:Date} ${users.sql}
+        GROUP BY grp, uid
+      )
+      GROUP BY grp`, params),
+    rows<{ grp: string; resets: number; lockouts: number }>(client, `
+      SELECT ${g} AS grp, sumIf(events, event_type = 'password_reset') AS resets, sumIf(events, event_type = 'account_locked') AS lockouts
+      FROM login_stats_daily
+      WHERE tenant = {tenant:String} AND day >= {from_day:Date} AND day < {to_day:Date} ${events.sql}
+        AND event_type IN ('password_reset', 'account_locked')
+      GROUP BY grp`, params),
+  ])
+  const out = new Map<string, SavingsInputs>()
+  const months = (key: string) => {
+    if (group !== 'month') return monthsIn(s.period)
+    const start = Date.parse(`${key}T00:00:00Z`)
+    const d = new Date(start)
+    const next = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)
+    return monthsIn({ fromMs: Math.max(start, s.period.fromMs), toMs: Math.min(next, s.period.toMs) })
+  }
+  const get = (key: string) => {
+    let x = out.get(key)
+    if (!x) out.set(key, x = { active_users: 0, passkey_primary_users: 0, passkey_logins: 0, password_resets: 0, lockouts: 0, months: months(key) })
+    return x
+  }
+  for (const r of u) Object.assign(get(r.grp), { active_users: Number(r.active), passkey_primary_users: Number(r.primary), passkey_logins: Number(r.passkey_logins) })
+  for (const r of e) Object.assign(get(r.grp), { password_resets: Number(r.resets), lockouts: Number(r.lockouts) })
+  if (group === 'total') get('')
+  return out
+}
+
+/** What the baseline window holds (with the same filters), or null when no window is configured. */
+export async function measureBaseline(client: ClickHouseClient, tenant: string, filters: Filters, a: ResolvedAssumptions): Promise<BaselineMeasure | null> {
+  const { baseline_from: from, baseline_to: to } = a.values
+  if (!from || !to) return null
+  const f = parseTimestamp(from)
+  const t = parseTimestamp(to)
+  if (f === null || t === null || f >= t) return null
+  const period: Period = snapPeriod(f, t, 'day')
+  const inputs = (await savingsInputs(client, { tenant, period, filters }, 'total', a.values.passkey_primary_threshold)).get('')!
+  return { from: period.from.slice(0, 10), to: period.to.slice(0, 10), tickets: inputs.password_resets + inputs.lockouts, active_users: inputs.active_users, months: inputs.months }
+}
+
+export async function measure(client: ClickHouseClient, s: Scope, a: ResolvedAssumptions): Promise<Measured> {
+  const [baseline, medians] = await Promise.all([measureBaseline(client, s.tenant, s.filters, a), loginMedians(client, s)])
+  return { baseline, medians }
+}
+
+export interface SavingsResult {
+  figures: SavingsFigures
+  assumptions: AssumptionEntry[]
+}
+
+/** The savings of one scope, every assumption included. */
+export async function savings(client: ClickHouseClient, s: Scope, a: ResolvedAssumptions): Promise<SavingsResult> {
+  const [inputs, measured] = await Promise.all([savingsInputs(client, s, 'total', a.values.passkey_primary_threshold), measure(client, s, a)])
+  const d = deriveRates(a, measured)
+  return { figures: computeSavings(inputs.get('')!, d, a), assumptions: assumptionEntries(a, d) }
+}
