@@ -1,16 +1,27 @@
 // The HTTP face of Passkey Pulse: collector, analytics API, metrics and the dashboard, in one fastify app.
-import fastifyHelmet from '@fastify/helmet'
 import fastifyStatic from '@fastify/static'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchemaValidationError } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchemaValidationError, type RouteOptions } from 'fastify'
 import type { TokenVerifier } from '../access/tokens.js'
 import type { Config } from '../core/config.js'
+import { ERR_BAD_PARAMETER } from '../core/errors.js'
 import type { Logger } from '../core/logger.js'
 import { DASHBOARD_DIR } from '../core/paths.js'
+import { connectorHookRoutes } from '../connectors/hooks/index.js'
 import { collectorRoutes, type EventSink } from '../ingest/collector.js'
 import type { Store } from '../store/clickhouse.js'
 import { accessPlugin } from './access.js'
+import { openapiPlugin } from './openapi.js'
+import { securityPlugin } from './security.js'
 import { healthRoutes } from './routes/health.js'
 import { kpiRoutes } from './routes/kpis.js'
+import { reportRoutes } from './routes/reports.js'
+import { settingsRoutes } from './routes/settings.js'
+import { summaryRoutes } from './routes/summary.js'
+import { userListRoutes } from './routes/users.js'
+import { alertRoutes } from './routes/alerts.js'
+import type { Alerting } from '../alerts/runtime.js'
+import { meRoutes } from './routes/me.js'
+import { tokenRoutes } from './routes/tokens.js'
 
 export interface AppOptions {
   config: Config
@@ -18,6 +29,10 @@ export interface AppOptions {
   sink: EventSink
   verifier: TokenVerifier
   log: Logger
+  /** This process's alerting, if it runs any: told when rules or channels change through the API. */
+  alerts?: Alerting
+  /** Sees every route as it is registered (tests enumerate the API with it). */
+  onRoute?: (route: RouteOptions) => void
 }
 
 /** A 400 that names what was wrong: the unknown parameter, or the values a field allows. */
@@ -42,24 +57,43 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     schemaErrorFormatter: validationMessage,
   })
+  if (o.onRoute) app.addHook('onRoute', o.onRoute)
+  // Ajv coerces '1e309' to Infinity and lets it through number schemas (maximum included): refuse
+  // non-finite numbers for every route here rather than in each handler.
+  app.addHook('preHandler', async (req) => {
+    for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
+      if (typeof v === 'number' && !Number.isFinite(v)) throw new ERR_BAD_PARAMETER(`querystring/${k} must be a finite number`)
+    }
+  })
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500
     if (status >= 500) {
       req.log.error({ err, url: req.url }, 'request failed')
-      return reply.code(status).send({ statusCode: status, code: err.code ?? 'PULSE_ERR_INTERNAL', error: 'Internal Server Error', message: 'Something went wrong on our side; it is logged.' })
+      // Only our own codes: a ClickHouse error code (e.g. "184") would tell a caller about the query.
+      const code = err.code?.startsWith('PULSE_') ? err.code : 'PULSE_ERR_INTERNAL'
+      return reply.code(status).send({ statusCode: status, code, error: 'Internal Server Error', message: 'Something went wrong on our side; it is logged.' })
     }
     const message = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
       ? `The request body is larger than ${o.config.http.maxBodyBytes} bytes (PULSE_MAX_BODY_BYTES); send fewer events per request`
       : err.message
     return reply.code(status).send({ statusCode: status, code: err.code, error: httpReason(status), message })
   })
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'] } },
-  })
+  // Order matters: headers, CORS and the auth-failure brake, then access and the OpenAPI collector, then routes.
+  await app.register(securityPlugin, { corsOrigins: o.config.access.corsOrigins, authFailuresPerMinute: o.config.access.authFailuresPerMinute })
   await app.register(accessPlugin, { verifier: o.verifier })
+  await app.register(openapiPlugin)
   await app.register(healthRoutes, { store: o.store, mode: o.sink.mode })
   await app.register(collectorRoutes, { sink: o.sink, verifier: o.verifier, maxEventsPerRequest: o.config.http.maxEventsPerRequest })
+  // Vendor push receivers (Okta event hooks, Auth0 log streams) write into the collector's sink.
+  await app.register(connectorHookRoutes, { sink: o.sink, hooks: o.config.connectors.hooks, maxEventsPerRequest: o.config.http.maxEventsPerRequest })
   await app.register(kpiRoutes, { store: o.store })
+  await app.register(summaryRoutes, { store: o.store })
+  await app.register(userListRoutes, { store: o.store })
+  await app.register(reportRoutes, { store: o.store })
+  await app.register(settingsRoutes, { store: o.store })
+  await app.register(alertRoutes, { store: o.store, config: o.config, alerting: o.alerts })
+  await app.register(tokenRoutes, { store: o.store, verifier: o.verifier })
+  await app.register(meRoutes)
   await app.register(fastifyStatic, { root: DASHBOARD_DIR, prefix: '/', index: ['index.html'] })
   return app
 }

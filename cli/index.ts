@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // passkey-pulse: one CLI for every runtime shape (SPEC §6).
 import { Command, CommanderError } from 'commander'
+import { connectCommand } from './commands/connect.js'
 import { demoCommand } from './commands/demo.js'
 import { importCommand } from './commands/import.js'
 import { ingestCommand } from './commands/ingest.js'
@@ -15,7 +16,7 @@ const program = new Command('passkey-pulse')
   .option('-d, --data-dir <dir>', 'embedded ClickHouse data directory (PULSE_DATA_DIR, default ./data)')
   .showHelpAfterError()
 
-for (const register of [startCommand, ingestCommand, importCommand, normalizeCommand, demoCommand, migrateCommand, tokenCommand]) register(program)
+for (const register of [startCommand, ingestCommand, importCommand, normalizeCommand, demoCommand, migrateCommand, tokenCommand, connectCommand]) register(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -1,10 +1,11 @@
 // Builds the in-process ingest path (writer + service) for the commands that write directly.
 import { loadMapping } from '../ingest/mapping.js'
 import { IngestService } from '../ingest/service.js'
-import { BatchWriter } from '../ingest/writer.js'
+import { BatchWriter, type WriterOptions } from '../ingest/writer.js'
 import type { Runtime } from './runtime.js'
 
-export function embeddedIngest(rt: Runtime, maxAttempts = 5): { writer: BatchWriter; service: IngestService } {
-  const writer = new BatchWriter(rt.store.client, { ...rt.config.batch, log: rt.log, maxAttempts })
+/** `onInserted` is the per-event alert engine's hook (`start`); backfills (`import`, `demo`) pass none. */
+export function embeddedIngest(rt: Runtime, maxAttempts = 5, onInserted?: WriterOptions['onInserted']): { writer: BatchWriter; service: IngestService } {
+  const writer = new BatchWriter(rt.store.client, { ...rt.config.batch, log: rt.log, maxAttempts, onInserted })
   return { writer, service: new IngestService(writer, { mapping: loadMapping(rt.config.mappingFile) }) }
 }

@@ -1,6 +1,7 @@
 // All runtime settings in one place: environment variables with defaults, overridable by CLI flags.
 // The README's configuration table lists the same names.
-import { resolve } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { ERR_CONFIG } from './errors.js'
 
 export interface ClickHouseConfig {
@@ -32,8 +33,14 @@ export interface Config {
   metricsPort: number
   defaultTenant: string
   ingestToken: string
+  /** API access (SPEC §5): a configured admin secret, CORS origins (none: CORS off), auth-failure limit per IP. */
+  access: { adminToken: string; corsOrigins: string[]; authFailuresPerMinute: number }
   /** JSON or YAML file of what no vendor field says (products, privileged groups, users, tenants). */
   mappingFile: string
+  /** Alerting (SPEC §4, docs/ALERTS.md): channels of the default tenant from the environment, limits, timing. */
+  alerts: AlertsConfig
+  /** Vendor connectors and push hooks (connectors/, docs/CONNECTORS.md). */
+  connectors: ConnectorsConfig
 }
 
 type Env = Record<string, string | undefined>
@@ -44,6 +51,15 @@ function int(env: Env, name: string, fallback: number, min = 0): number {
   const n = Number(raw)
   if (!Number.isInteger(n) || n < min) throw new ERR_CONFIG(`${name} must be an integer ≥ ${min}, got "${raw}"`)
   return n
+}
+
+/** Exact origins (scheme://host[:port]) only: a wildcard or a path would widen CORS by mistake. */
+function corsOrigins(raw: string): string[] {
+  const list = raw.split(',').map((o) => o.trim()).filter(Boolean)
+  for (const o of list) {
+    if (!/^https?:\/\/[^/\s*]+$/.test(o)) throw new ERR_CONFIG(`PULSE_CORS_ORIGINS takes exact origins like https://pulse.example.com, got "${o}"`)
+  }
+  return list
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -78,6 +94,99 @@ export function loadConfig(env: Env = process.env): Config {
     metricsPort: int(env, 'PULSE_METRICS_PORT', 9464),
     defaultTenant: env.PULSE_DEFAULT_TENANT ?? 'default',
     ingestToken: env.PULSE_INGEST_TOKEN ?? '',
+    access: {
+      adminToken: env.PULSE_ADMIN_TOKEN ?? '',
+      corsOrigins: corsOrigins(env.PULSE_CORS_ORIGINS ?? ''),
+      authFailuresPerMinute: int(env, 'PULSE_AUTH_FAILURES_PER_MINUTE', 20, 1),
+    },
     mappingFile: env.PULSE_MAPPING_FILE ?? '',
+    alerts: alertsConfig(env),
+    connectors: connectorsConfig(env, dataDir, env.PULSE_DEFAULT_TENANT ?? 'default'),
+  }
+}
+
+/** Connectors: which run inside `start`, where their checkpoints live, how they poll, and the push hooks. */
+export interface ConnectorsConfig {
+  /** Vendors polled inside `start` (PULSE_CONNECTORS=okta,entra). */
+  enabled: string[]
+  /** Checkpoint files, one small JSON file per connector. */
+  stateDir: string
+  pollSeconds: number
+  /** Where a connector with neither a checkpoint nor --since starts: this many hours ago. */
+  lookbackHours: number
+  /** Time-window connectors (Entra, Google, Atlassian) walk history in windows of this many hours. */
+  windowHours: number
+  /** Events per page asked of the vendor; 0 = the vendor's maximum. */
+  pageSize: number
+  /** HTTP attempts per request on 429, 5xx and network errors before a pass gives up. */
+  maxAttempts: number
+  /** First backoff delay when the vendor names none (doubles per attempt, with jitter). */
+  backoffMs: number
+  timeoutMs: number
+  /** Push receivers on the collector: the Authorization value each vendor sends ('' = hook off), and the tenant. */
+  hooks: { okta: HookConfig; auth0: HookConfig }
+}
+
+export interface HookConfig { authorization: string; tenant: string }
+
+/** A secret from NAME, else from the file named by NAME_FILE (so it never has to sit in the environment). */
+export function secretSetting(env: Env, name: string): string {
+  const direct = env[name]
+  if (direct) return direct
+  const file = env[`${name}_FILE`]
+  if (!file) return ''
+  try {
+    return readFileSync(file, 'utf8').trim()
+  } catch (err) {
+    throw new ERR_CONFIG(`${name}_FILE names a file that cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`)
+  }
+}
+
+function connectorsConfig(env: Env, dataDir: string, defaultTenant: string): ConnectorsConfig {
+  return {
+    enabled: (env.PULSE_CONNECTORS ?? '').split(',').map((c) => c.trim()).filter(Boolean),
+    stateDir: resolve(env.PULSE_CONNECTOR_STATE_DIR ?? join(dataDir, 'connectors')),
+    pollSeconds: int(env, 'PULSE_CONNECTOR_POLL_SECONDS', 60, 1),
+    lookbackHours: int(env, 'PULSE_CONNECTOR_LOOKBACK_HOURS', 24, 0),
+    windowHours: int(env, 'PULSE_CONNECTOR_WINDOW_HOURS', 24, 1),
+    pageSize: int(env, 'PULSE_CONNECTOR_PAGE_SIZE', 0, 0),
+    maxAttempts: int(env, 'PULSE_CONNECTOR_MAX_ATTEMPTS', 8, 1),
+    backoffMs: int(env, 'PULSE_CONNECTOR_BACKOFF_MS', 1_000, 1),
+    timeoutMs: int(env, 'PULSE_CONNECTOR_TIMEOUT_MS', 60_000, 100),
+    hooks: {
+      okta: { authorization: secretSetting(env, 'PULSE_OKTA_HOOK_AUTHORIZATION'), tenant: env.PULSE_OKTA_HOOK_TENANT || defaultTenant },
+      auth0: { authorization: secretSetting(env, 'PULSE_AUTH0_HOOK_AUTHORIZATION'), tenant: env.PULSE_AUTH0_HOOK_TENANT || defaultTenant },
+    },
+  }
+}
+
+export interface AlertsConfig {
+  /** Signed JSON webhook and Slack incoming webhook of the default tenant ('' = none). */
+  webhookUrl: string
+  webhookSecret: string
+  slackWebhookUrl: string
+  /** Events older than this (a backfill, a replay) teach the passkey state but raise no alert. */
+  maxEventAgeS: number
+  /** Users held in the in-memory passkey state (least recently active evicted first). */
+  stateMaxUsers: number
+  /** How often the rate rules run (0 = not in this process). */
+  rateEveryS: number
+  /** Per-request timeout of a delivery, longest wait between retries, and the age at which one gives up. */
+  deliveryTimeoutMs: number
+  retryMaxS: number
+  deliveryMaxAgeS: number
+}
+
+function alertsConfig(env: Env): AlertsConfig {
+  return {
+    webhookUrl: env.PULSE_ALERT_WEBHOOK_URL ?? '',
+    webhookSecret: env.PULSE_ALERT_WEBHOOK_SECRET ?? '',
+    slackWebhookUrl: env.PULSE_SLACK_WEBHOOK_URL ?? '',
+    maxEventAgeS: int(env, 'PULSE_ALERT_MAX_EVENT_AGE_S', 86_400, 1),
+    stateMaxUsers: int(env, 'PULSE_ALERT_STATE_MAX_USERS', 200_000, 1),
+    rateEveryS: int(env, 'PULSE_ALERT_RATE_EVERY_S', 60),
+    deliveryTimeoutMs: int(env, 'PULSE_ALERT_DELIVERY_TIMEOUT_MS', 10_000, 100),
+    retryMaxS: int(env, 'PULSE_ALERT_RETRY_MAX_S', 300, 1),
+    deliveryMaxAgeS: int(env, 'PULSE_ALERT_DELIVERY_MAX_AGE_S', 86_400, 60),
   }
 }

@@ -17,3 +17,24 @@ export const ERR_UNAUTHORIZED = createError<'PULSE_ERR_UNAUTHORIZED', [string]>(
 export const ERR_FORBIDDEN = createError<'PULSE_ERR_FORBIDDEN', [string]>('PULSE_ERR_FORBIDDEN', '%s', 403)
 export const ERR_OVERLOADED = createError<'PULSE_ERR_OVERLOADED', [string]>('PULSE_ERR_OVERLOADED', 'Ingest is overloaded: %s', 503)
 export const ERR_STORE = createError<'PULSE_ERR_STORE', [string]>('PULSE_ERR_STORE', 'ClickHouse refused the write: %s', 503)
+export const ERR_TOKEN_NOT_FOUND = createError<'PULSE_ERR_TOKEN_NOT_FOUND', [string]>('PULSE_ERR_TOKEN_NOT_FOUND', 'No token with id "%s" in this tenant', 404)
+export const ERR_TOO_MANY_AUTH_FAILURES = createError<'PULSE_ERR_TOO_MANY_AUTH_FAILURES', [number]>(
+  'PULSE_ERR_TOO_MANY_AUTH_FAILURES', 'Too many failed token checks from this address; retry in %d s', 429)
+export const ERR_CONNECTOR_CONFIG = createError<'PULSE_ERR_CONNECTOR_CONFIG', [string, string]>(
+  'PULSE_ERR_CONNECTOR_CONFIG', 'The %s connector is not configured: %s', 500)
+/** Bad credentials at a vendor: the message is one sentence naming the connector and what to check. */
+export const ERR_CONNECTOR_AUTH = createError<'PULSE_ERR_CONNECTOR_AUTH', [string]>('PULSE_ERR_CONNECTOR_AUTH', '%s', 500)
+export const ERR_CONNECTOR_PAGE = createError<'PULSE_ERR_CONNECTOR_PAGE', [string, string]>(
+  'PULSE_ERR_CONNECTOR_PAGE', 'The %s connector received a malformed page: %s', 502)
+export const ERR_CONNECTOR_HTTP = createError<'PULSE_ERR_CONNECTOR_HTTP', [string, string]>(
+  'PULSE_ERR_CONNECTOR_HTTP', 'The %s connector gave up on a request: %s', 502)
+export const ERR_CONNECTOR_BUSY = createError<'PULSE_ERR_CONNECTOR_BUSY', [string, string]>(
+  'PULSE_ERR_CONNECTOR_BUSY', 'The %s connector is already running (%s): one poller per checkpoint', 409)
+export const ERR_HOOK_DISABLED = createError<'PULSE_ERR_HOOK_DISABLED', [string, string]>(
+  'PULSE_ERR_HOOK_DISABLED', 'The %s hook is off: set %s to the Authorization value the vendor sends', 404)
+export const ERR_ALERT_NOT_FOUND = createError<'PULSE_ERR_ALERT_NOT_FOUND', [string]>('PULSE_ERR_ALERT_NOT_FOUND', 'No alert with id "%s" in this tenant', 404)
+export const ERR_ALERT_STATE = createError<'PULSE_ERR_ALERT_STATE', [string]>('PULSE_ERR_ALERT_STATE', '%s', 409)
+export const ERR_ALERT_SETTINGS = createError<'PULSE_ERR_ALERT_SETTINGS', [string]>('PULSE_ERR_ALERT_SETTINGS', '%s', 400)
+/** A request parameter that passes the schema but not the rules between parameters (from after to, a bucket a KPI cannot give). */
+export const ERR_BAD_PARAMETER = createError<'PULSE_ERR_BAD_PARAMETER', [string]>('PULSE_ERR_BAD_PARAMETER', '%s', 400)
+export const ERR_HOOK_REQUEST = createError<'PULSE_ERR_HOOK_REQUEST', [string]>('PULSE_ERR_HOOK_REQUEST', 'Not a request this hook understands: %s', 400)

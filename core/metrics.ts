@@ -32,3 +32,20 @@ export const writeRetries = new Counter({
 export const consumerLag = new Gauge({
   name: 'pulse_consumer_lag', help: 'Messages behind the high watermark, per topic partition', labelNames: ['topic', 'partition'], registers: [registry],
 })
+
+// Connectors (connectors/): one series per connector name.
+export const connectorEventsFetched = new Counter({
+  name: 'pulse_connector_events_fetched_total', help: 'Raw events a connector fetched from its vendor or received on its hook', labelNames: ['connector'], registers: [registry],
+})
+export const connectorPages = new Counter({
+  name: 'pulse_connector_pages_total', help: 'Pages a connector fetched (empty ones included)', labelNames: ['connector'], registers: [registry],
+})
+export const connectorErrors = new Counter({
+  name: 'pulse_connector_errors_total', help: 'Connector errors by kind: auth, page (malformed), http (gave up), sink, hook_auth', labelNames: ['connector', 'kind'], registers: [registry],
+})
+export const connectorRetries = new Counter({
+  name: 'pulse_connector_retries_total', help: 'Vendor requests retried, by reason: rate_limited, server_error, network', labelNames: ['connector', 'reason'], registers: [registry],
+})
+export const connectorLag = new Gauge({
+  name: 'pulse_connector_lag_seconds', help: 'How far behind now the events a connector has delivered reach', labelNames: ['connector'], registers: [registry],
+})

@@ -53,9 +53,16 @@ export interface FallbackSeriesRow extends FallbackCounts {
   bucket: string
 }
 
+export interface FallbackPlatformRow extends FallbackCounts {
+  os: string
+  browser: string
+}
+
 export interface FallbackResult extends FallbackCounts {
   series: FallbackSeriesRow[]
   by: { product: FallbackBreakdownRow[]; os: FallbackBreakdownRow[]; browser: FallbackBreakdownRow[]; device_type: FallbackBreakdownRow[] }
+  /** OS × browser: the dashboard's heatmap. */
+  os_browser: FallbackPlatformRow[]
 }
 
 interface Row { g: number; bucket: string; product: string; os: string; browser: string; device_type: string; holder_logins: number; fallbacks: number; after_failure: number }
@@ -65,7 +72,6 @@ const BREAKDOWNS = ['product', 'os', 'browser', 'device_type'] as const
 /** The fallback KPIs of a scope; `totalOnly` skips the series and breakdowns (the summary's top row). */
 export async function fallbacks(client: ClickHouseClient, s: Scope, o: { bucket: DayBucket; lookbackDays: number; totalOnly?: boolean }): Promise<FallbackResult> {
     const src = fallbackRowsSql(s, `toString(toDateTime(${DAY_BUCKET_SQL[o.bucket].start('l.day')}, 'UTC')) AS bucket, l.product AS product, l.os AS os, l.browser AS browser, l.device_type AS device_type`)
-  // One pass, every breakdown: grouping() tells which set a row belongs to.
   // One pass, every breakdown: grouping() tells which set a row belongs to (0b11111 = the total).
   const select = o.totalOnly
     ? `SELECT 31 AS g, '' AS bucket, '' AS product, '' AS os, '' AS browser, '' AS device_type`
@@ -73,7 +79,7 @@ export async function fallbacks(client: ClickHouseClient, s: Scope, o: { bucket:
   const result = await rows<Row>(client, `
     ${select}, sum(holder_logins) AS holder_logins, sum(fallbacks) AS fallbacks, sum(after_failure) AS after_failure
     FROM (${src.sql})
-    ${o.totalOnly ? '' : `GROUP BY GROUPING SETS ((), (bucket), (product), (os), (browser), (device_type))
+    ${o.totalOnly ? '' : `GROUP BY GROUPING SETS ((), (bucket), (product), (os), (browser), (device_type), (os, browser))
     ORDER BY g, bucket, product, os, browser, device_type`}`, { ...src.params, ...stateParams(s, o.lookbackDays) })
   const counts = (r: Row | undefined): FallbackCounts => ({
     fallback_rate: ratio(r?.fallbacks ?? 0, r?.holder_logins ?? 0),
@@ -89,9 +95,13 @@ export async function fallbacks(client: ClickHouseClient, s: Scope, o: { bucket:
   const by = Object.fromEntries(BREAKDOWNS.map((k) => [k,
     set(k).map((r) => ({ value: r[k], ...counts(r) })).sort((x, y) => y.fallback_rate.numerator - x.fallback_rate.numerator || x.value.localeCompare(y.value)),
   ])) as FallbackResult['by']
+  const OS_BROWSER = 0b11001 // bucket, product and device_type not grouped by
   return {
     ...counts(total),
     series: set('bucket').map((r) => ({ bucket: r.bucket, ...counts(r) })),
     by,
+    os_browser: result.filter((r) => Number(r.g) === OS_BROWSER)
+      .map((r) => ({ os: r.os, browser: r.browser, ...counts(r) }))
+      .sort((x, y) => y.fallback_rate.numerator - x.fallback_rate.numerator || x.os.localeCompare(y.os) || x.browser.localeCompare(y.browser)),
   }
 }

@@ -22,3 +22,24 @@ export async function methodMix(client: ClickHouseClient, s: Scope, bucket: Buck
     GROUP BY bucket, method_class
     ORDER BY bucket, method_class`, src.params)
 }
+
+export interface MethodMixByProductRow {
+  product: string
+  method_class: string
+  logins: number
+  share: number
+  product_total: number
+}
+
+/** Method mix per product over the whole period (the dashboard's "by product" panel). */
+export async function methodMixByProduct(client: ClickHouseClient, s: Scope): Promise<MethodMixByProductRow[]> {
+  const src = statsFrom(s)
+  return rows<MethodMixByProductRow>(client, `
+    SELECT product, method_class, sum(events) AS logins,
+           sum(logins) OVER (PARTITION BY product) AS product_total,
+           round(logins / product_total, 4) AS share
+    ${src.from}
+      AND event_type = 'login' AND outcome = 'success' AND method_class != 'token'
+    GROUP BY product, method_class
+    ORDER BY product_total DESC, product, method_class`, src.params)
+}

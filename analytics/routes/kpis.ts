@@ -8,7 +8,7 @@ import { authenticators } from '../queries/authenticators.js'
 import { BUCKET_NAMES, DAY_BUCKETS, type DayBucket } from '../queries/common.js'
 import { fallbacks } from '../queries/fallbacks.js'
 import { timeToSignIn } from '../queries/latency.js'
-import { methodMix } from '../queries/method-mix.js'
+import { methodMix, methodMixByProduct } from '../queries/method-mix.js'
 import { passkeyShare } from '../queries/passkey-share.js'
 import { phishingBlocked } from '../queries/phishing.js'
 import { privilegedCoverage } from '../queries/privileged.js'
@@ -152,6 +152,7 @@ export async function kpiRoutes(app: FastifyInstance, opts: { store: Store }): P
           additionalProperties: false,
           properties: Object.fromEntries(['product', 'os', 'browser', 'device_type'].map((k) => [k, arrayOf({ value: str, ...FALLBACK_COUNTS })])),
         },
+        os_browser: arrayOf({ os: str, browser: str, ...FALLBACK_COUNTS }),
       }, 'fallback_rate = fallbacks ÷ sign-ins by users who have a passkey; after_failure = fallbacks within 10 minutes of a failed passkey attempt ÷ fallbacks'),
     },
   }, async (req: Req) => {
@@ -159,6 +160,39 @@ export async function kpiRoutes(app: FastifyInstance, opts: { store: Store }): P
     const s = scopeOf(req, req.query, 'day')
     const lb = await lookback(req)
     return { ...envelope(s), bucket, passkey_lookback_days: lb, ...(await fallbacks(client, s, { bucket, lookbackDays: lb })) }
+  })
+
+  app.get('/api/v1/kpis/fallbacks/os-browser', {
+    config: read,
+    schema: {
+      summary: 'Fallback rate per OS × browser pair (KPI 7), for the heatmap',
+      tags: ['kpis'],
+      querystring: querystring({ passkey_lookback_days: ASSUMPTION_PROPERTIES.passkey_lookback_days }),
+      response: response({
+        passkey_lookback_days: { type: 'integer' },
+        rows: arrayOf({ os: str, browser: str, ...FALLBACK_COUNTS }),
+      }, 'fallback_rate = fallbacks ÷ sign-ins by users who have a passkey, per OS and browser'),
+    },
+  }, async (req: Req) => {
+    const s = scopeOf(req, req.query, 'day')
+    const lb = await lookback(req)
+    const f = await fallbacks(client, s, { bucket: 'month', lookbackDays: lb })
+    return { ...envelope(s), passkey_lookback_days: lb, rows: f.os_browser }
+  })
+
+  app.get('/api/v1/kpis/method-mix/by-product', {
+    config: read,
+    schema: {
+      summary: 'Method mix per product over the period (KPI 1)',
+      tags: ['kpis'],
+      querystring: querystring({}),
+      response: response({
+        rows: arrayOf({ product: str, method_class: str, logins: num, share: num, product_total: num }),
+      }, 'share = successful interactive sign-ins of the class ÷ those of the product'),
+    },
+  }, async (req: Req) => {
+    const s = scopeOf(req, req.query, 'day')
+    return { ...envelope(s), rows: await methodMixByProduct(client, s) }
   })
 
   app.get('/api/v1/kpis/privileged-coverage', {

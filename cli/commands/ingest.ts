@@ -6,6 +6,7 @@ import { loadMapping } from '../../ingest/mapping.js'
 import { startIngestWorker } from '../../ingest/kafka/worker.js'
 import { BatchWriter } from '../../ingest/writer.js'
 import { configFrom, onShutdown, openRuntime, type CommonFlags } from '../runtime.js'
+import { startAlerting } from '../../alerts/runtime.js'
 
 interface IngestFlags extends CommonFlags { metricsPort?: string; source?: string; concurrency: string }
 
@@ -23,9 +24,15 @@ export function ingestCommand(program: Command): void {
       const rt = await openRuntime(config)
       const { log, store } = rt
       // Kafka mode never gives up on a batch: it stops committing and retries until ClickHouse is back.
-      const writer = new BatchWriter(store.client, { ...config.batch, log, maxAttempts: Infinity })
+      const kafka = createKafka(config.kafka, log)
+      // Per-event alert rules judge every row this worker stores; alerts go to the alerts topic and the
+      // tenant's channels (the rate rules run in \`start\`).
+      const alertProducer = kafka.producer()
+      await alertProducer.connect()
+      const alerting = await startAlerting({ client: store.client, config, log, perEvent: true, rateRules: false, exclusive: false, producer: alertProducer })
+      const writer = new BatchWriter(store.client, { ...config.batch, log, maxAttempts: Infinity, onInserted: alerting.onInserted })
       const worker = await startIngestWorker({
-        kafka: createKafka(config.kafka, log), config, writer, log, mapping: loadMapping(config.mappingFile),
+        kafka, config, writer, log, mapping: loadMapping(config.mappingFile),
         defaultSource: flags.source, partitionsConsumedConcurrently: Number(flags.concurrency),
       })
       const metrics = Fastify()
@@ -36,6 +43,8 @@ export function ingestCommand(program: Command): void {
       log.info({ metrics: metrics.server.address() }, 'worker metrics listening')
       onShutdown(async () => {
         await worker.stop()
+        await alerting.close()
+        await alertProducer.disconnect()
         await metrics.close()
         await store.close()
       }, log)

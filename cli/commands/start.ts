@@ -1,23 +1,37 @@
 import type { Command } from 'commander'
-import { countTokens, createToken, TokenVerifier } from '../../access/tokens.js'
+import { countTokens, createToken, ensureConfiguredToken, MIN_CONFIGURED_TOKEN_LENGTH, TokenVerifier } from '../../access/tokens.js'
+import { ERR_CONFIG } from '../../core/errors.js'
 import { buildApp } from '../../analytics/server.js'
 import { seedDemoToKafka } from '../../demo/seed.js'
 import type { EventSink } from '../../ingest/collector.js'
 import { createKafka, ensureTopics } from '../../ingest/kafka/client.js'
 import { embeddedSink, kafkaSink } from '../../ingest/sinks.js'
+import { startConnectors } from '../../connectors/service.js'
 import { embeddedIngest } from '../pipeline.js'
+import { startAlerting, type Alerting } from '../../alerts/runtime.js'
 import { configFrom, onShutdown, openRuntime, type CommonFlags, type Runtime } from '../runtime.js'
 import { demoEnd, seedEmbedded } from './demo.js'
 
 interface StartFlags extends CommonFlags { port?: string; host?: string; demo?: boolean }
 
-/** On the very first start there are no tokens: make an admin and an ingest token and show them once. */
-async function firstTokens(rt: Runtime): Promise<{ admin: string; ingest: string } | null> {
-  if ((await countTokens(rt.store.client)) > 0) return null
+/**
+ * On the very first start there are no tokens: make an admin and an ingest token and show them once.
+ * A configured PULSE_ADMIN_TOKEN is stored (hashed) if absent and then is the admin token: nothing
+ * to print for it.
+ */
+async function firstTokens(rt: Runtime): Promise<{ admin?: string; ingest: string } | null> {
+  const { client } = rt.store
   const tenant = rt.config.defaultTenant
-  const admin = await createToken(rt.store.client, tenant, 'admin', 'first admin')
-  const ingest = await createToken(rt.store.client, tenant, 'ingest', 'first ingest')
-  return { admin: admin.token, ingest: ingest.token }
+  const configured = rt.config.access.adminToken
+  if (configured && configured.length < MIN_CONFIGURED_TOKEN_LENGTH) {
+    throw new ERR_CONFIG(`PULSE_ADMIN_TOKEN must be at least ${MIN_CONFIGURED_TOKEN_LENGTH} characters`)
+  }
+  const fresh = (await countTokens(client)) === 0
+  if (configured) await ensureConfiguredToken(client, configured, tenant, 'admin', 'PULSE_ADMIN_TOKEN')
+  if (!fresh) return null
+  const admin = configured ? undefined : (await createToken(client, tenant, 'admin', 'first admin')).token
+  const ingest = await createToken(client, tenant, 'ingest', 'first ingest')
+  return { admin, ingest: ingest.token }
 }
 
 async function countEvents(rt: Runtime): Promise<number> {
@@ -44,6 +58,7 @@ export function startCommand(program: Command): void {
       const closers: (() => Promise<void>)[] = []
       let sink: EventSink
       let seed: () => Promise<void>
+      let alerting: Alerting
       const demoOpts = { tenant: config.defaultTenant, end: demoEnd() }
       if (config.kafka.brokers.length > 0) {
         const kafka = createKafka(config.kafka, log)
@@ -51,10 +66,15 @@ export function startCommand(program: Command): void {
         const producer = kafka.producer()
         await producer.connect()
         closers.push(() => producer.disconnect())
+        // Distributed: the workers judge events; this process runs the rate rules and publishes to the alerts topic.
+        alerting = await startAlerting({ client: store.client, config, log, perEvent: false, rateRules: true, exclusive: false, producer })
+        closers.unshift(() => alerting.close())
         sink = kafkaSink(producer, config.kafka)
         seed = async () => { await seedDemoToKafka(producer, config.kafka, demoOpts) }
       } else {
-        const { writer, service } = embeddedIngest(rt)
+        // Per-event alert rules judge every row as it is stored (docs/ALERTS.md); a store of our own is ours alone.
+        alerting = await startAlerting({ client: store.client, config, log, perEvent: true, rateRules: true, exclusive: store.kind === 'embedded' })
+        const { writer, service } = embeddedIngest(rt, 5, alerting.onInserted)
         // Flows whose final event never came are stored once their window passes.
         const expiry = setInterval(() => {
           service.expireFlows().catch((err: Error) => log.error({ err: err.message }, 'storing expired flows failed'))
@@ -65,12 +85,17 @@ export function startCommand(program: Command): void {
           await service.drain()
           await writer.close()
         })
+        closers.push(() => alerting.close())
         sink = embeddedSink(service)
-        seed = async () => { await seedEmbedded(rt, demoOpts) }
+        // The demo is history (it raises no alerts), but its passkey users must be known to the engine.
+        seed = async () => { await seedEmbedded(rt, demoOpts); await alerting.engine?.rebuild() }
       }
       const tokens = await firstTokens(rt)
       const verifier = new TokenVerifier(store.client, config.ingestToken ? { token: config.ingestToken, tenant: config.defaultTenant } : undefined)
-      const app = await buildApp({ config, store, sink, verifier, log })
+      const app = await buildApp({ config, store, sink, verifier, log, alerts: alerting })
+      // Vendor connectors polled in this process (PULSE_CONNECTORS) into the same sink; stopped before it closes.
+      const connectors = startConnectors(config, sink, log)
+      closers.unshift(() => connectors.stop())
       onShutdown(async () => {
         await app.close()
         for (const close of closers) await close()
@@ -93,8 +118,11 @@ export function startCommand(program: Command): void {
       ]
       if (tokens) {
         lines.push('', 'First start: these tokens are shown once and stored only as hashes. Keep them.',
-          `  admin token:  ${tokens.admin}`, `  ingest token: ${tokens.ingest}`)
+          tokens.admin ? `  admin token:  ${tokens.admin}` : '  admin token:  the one in PULSE_ADMIN_TOKEN', `  ingest token: ${tokens.ingest}`)
       }
+      // Like Jupyter's token URL: the page reads the token from the fragment (never sent to the server),
+      // keeps it in the tab's session storage and removes it from the address bar.
+      if (tokens?.admin) lines.push('', 'Open the dashboard signed in as the first admin (shown once):', `  ${base}/#token=${encodeURIComponent(tokens.admin)}`)
       lines.push('', 'Press Ctrl+C to stop.', '')
       process.stdout.write(lines.join('\n'))
     })

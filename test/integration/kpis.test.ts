@@ -49,6 +49,19 @@ async function get<T = any>(url: string, role: Role = 'security', tenant = 'acme
 const r = (numerator: number, denominator: number) => ({ numerator, denominator, value: denominator ? Math.round((numerator / denominator) * 1e6) / 1e6 : null })
 
 describe('login KPIs from the login_stats rollups', () => {
+  it('method mix by product: the classes of each product add up to its sign-ins, and all products to the whole mix', async () => {
+    const body = await get(`/api/v1/kpis/method-mix/by-product?${P}`, 'viewer')
+    const cell = (product: string, mc: string) => body.rows.find((x: any) => x.product === product && x.method_class === mc)
+    // carol signs in to bitbucket with device-bound passkeys on five days; frank reaches trello through SSO twice.
+    expect(cell('bitbucket', 'passkey_device_bound')).toEqual({ product: 'bitbucket', method_class: 'passkey_device_bound', logins: 5, share: 1, product_total: 5 })
+    expect(cell('trello', 'sso')).toEqual({ product: 'trello', method_class: 'sso', logins: 2, share: 1, product_total: 2 })
+    expect(body.rows.reduce((n: number, x: any) => n + x.logins, 0)).toBe(25)
+  })
+
+  it('tells the caller its tenant and role', async () => {
+    expect(await get('/api/v1/me', 'finance')).toEqual({ tenant: 'acme', role: 'finance' })
+  })
+
   it('method mix: successful interactive sign-ins per class (API tokens left out), per bucket', async () => {
     const body = await get(`/api/v1/method-mix?${P}&bucket=month`, 'finance')
     expect(body).toMatchObject({ tenant: 'acme', from: '2026-10-01 00:00:00.000', to: '2026-10-31 00:00:00.000', bucket: 'month' })
@@ -185,6 +198,14 @@ describe('per-user KPIs from user_day_logins and the passkey state', () => {
     expect(find('browser', 'Chrome').fallback_rate).toEqual(r(2, 6))
     expect(find('device_type', 'mobile').fallback_rate).toEqual(r(1, 1))
     expect(find('device_type', 'desktop').fallback_rate).toEqual(r(3, 16))
+    // The heatmap's OS × browser pairs: each person here has one platform.
+    const pair = (os: string, browser: string) => body.os_browser.find((x: any) => x.os === os && x.browser === browser)
+    expect(pair('Windows', 'Chrome')).toEqual({ os: 'Windows', browser: 'Chrome', fallback_rate: r(1, 5), after_failure: r(0, 1) })
+    expect(pair('Windows', 'Edge').fallback_rate).toEqual(r(0, 5))
+    expect(pair('macOS', 'Safari')).toEqual({ os: 'macOS', browser: 'Safari', fallback_rate: r(1, 4), after_failure: r(1, 1) })
+    expect(pair('Android', 'Chrome').fallback_rate).toEqual(r(1, 1))
+    expect(body.os_browser.reduce((n: number, x: any) => n + x.fallback_rate.denominator, 0)).toBe(17)
+    expect((await get(`/api/v1/kpis/fallbacks/os-browser?${P}`, 'viewer')).rows).toEqual(body.os_browser)
     // A 240-day look-back reaches heidi's March passkey: her October password becomes a fallback too.
     const longer = await get(`/api/v1/kpis/fallbacks?${P}&passkey_lookback_days=240`)
     expect(longer).toMatchObject({ passkey_lookback_days: 240, fallback_rate: r(5, 18) })
