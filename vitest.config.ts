@@ -12,6 +12,8 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       // A real Kafka broker (KRaft, from Maven Central) is started once for these; KAFKA_BROKERS reuses one.
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['test/setup/kafka.ts'] } },
+      // The dashboard in headless Chromium (Debian's `chromium`, driven by playwright-core) against the real app.
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
     ],
   },
 })

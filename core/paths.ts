@@ -17,4 +17,5 @@ function findRoot(start: string): string {
 
 export const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)))
 export const MIGRATIONS_DIR = join(PROJECT_ROOT, 'schemas', 'migrations')
-export const DASHBOARD_DIR = join(PROJECT_ROOT, 'dashboard')
+// The built dashboard (`npm run build:dashboard` bundles dashboard/src into it).
+export const DASHBOARD_DIR = join(PROJECT_ROOT, 'dashboard', 'dist')
