@@ -1,6 +1,6 @@
 // The HTTP face of Passkey Pulse: collector, analytics API, metrics and the dashboard, in one fastify app.
 import fastifyStatic from '@fastify/static'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchemaValidationError, type RouteOptions } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifySchemaValidationError, type RouteOptions } from 'fastify'
 import type { TokenVerifier } from '../access/tokens.js'
 import type { Config } from '../core/config.js'
 import { ERR_BAD_PARAMETER } from '../core/errors.js'
@@ -53,7 +53,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: o.log.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: o.config.http.maxBodyBytes,
-    disableRequestLogging: true,
+    // Request start/end lines would be one log line per event batch; errors are logged by the handler below.
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     schemaErrorFormatter: validationMessage,
   })
