@@ -7,7 +7,7 @@ import { importCommand } from './commands/import.js'
 import { ingestCommand } from './commands/ingest.js'
 import { migrateCommand } from './commands/migrate.js'
 import { normalizeCommand } from './commands/normalize.js'
-import { startCommand } from './commands/start.js'
+import { analyticsCommand, startCommand } from './commands/start.js'
 import { tokenCommand } from './commands/token.js'
 
 const program = new Command('passkey-pulse')
@@ -16,7 +16,7 @@ const program = new Command('passkey-pulse')
   .option('-d, --data-dir <dir>', 'embedded ClickHouse data directory (PULSE_DATA_DIR, default ./data)')
   .showHelpAfterError()
 
-for (const register of [startCommand, ingestCommand, importCommand, normalizeCommand, demoCommand, migrateCommand, tokenCommand, connectCommand]) register(program)
+for (const register of [startCommand, analyticsCommand, ingestCommand, importCommand, normalizeCommand, demoCommand, migrateCommand, tokenCommand, connectCommand]) register(program)
 
 try {
   await program.parseAsync(process.argv)

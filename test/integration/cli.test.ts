@@ -180,6 +180,17 @@ describe('import', () => {
   })
 })
 
+describe('analytics', () => {
+  it('refuses to run as the distributed analytics service without a ClickHouse server or Kafka, saying which', () => {
+    const noServer = runCli(['analytics', '--port', '0'], { ...env, CLICKHOUSE_URL: '', KAFKA_BROKERS: '127.0.0.1:9' })
+    expect(noServer.status).not.toBe(0)
+    expect(noServer.stderr).toMatch(/set CLICKHOUSE_URL/)
+    const noKafka = runCli(['analytics', '--port', '0'], { ...env, CLICKHOUSE_URL: 'http://127.0.0.1:9', KAFKA_BROKERS: '' })
+    expect(noKafka.status).not.toBe(0)
+    expect(noKafka.stderr).toMatch(/set KAFKA_BROKERS/)
+  })
+})
+
 describe('normalize', () => {
   it('assembles the Okta MFA steps and session start into exactly one login row', () => {
     const r = cli(['normalize', '--source', 'okta'], ndjson(fixture('okta/flow-password-push.json') as unknown[]))
