@@ -11,16 +11,25 @@ export interface MethodMixRow {
   bucket_total: number
 }
 
-export async function methodMix(client: ClickHouseClient, s: Scope, bucket: Bucket): Promise<MethodMixRow[]> {
+/** The method-mix SQL, for JSON rows and for ClickHouse's own Arrow output alike. */
+export function methodMixQuery(s: Scope, bucket: Bucket): { query: string; params: Record<string, unknown> } {
   const src = statsFrom(s)
-  return rows<MethodMixRow>(client, `
+  return {
+    query: `
     SELECT ${src.bucket(bucket)} AS bucket, method_class, sum(events) AS logins,
            sum(logins) OVER (PARTITION BY bucket) AS bucket_total,
            round(logins / bucket_total, 4) AS share
     ${src.from}
       AND event_type = 'login' AND outcome = 'success' AND method_class != 'token'
     GROUP BY bucket, method_class
-    ORDER BY bucket, method_class`, src.params)
+    ORDER BY bucket, method_class`,
+    params: src.params,
+  }
+}
+
+export async function methodMix(client: ClickHouseClient, s: Scope, bucket: Bucket): Promise<MethodMixRow[]> {
+  const q = methodMixQuery(s, bucket)
+  return rows<MethodMixRow>(client, q.query, q.params)
 }
 
 export interface MethodMixByProductRow {

@@ -1,6 +1,6 @@
 // The KPIs of SPEC §3, one route per family, for every reading role (aggregates only: no route here names a
 // person). Each takes the period, the filters and, where it is a series, a bucket; the tenant is the token's.
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Store } from '../../store/clickhouse.js'
 import { identityOf, READ_ROLES } from '../access.js'
 import { enrollment, passkeyPrimary } from '../queries/adoption.js'
@@ -8,7 +8,7 @@ import { authenticators } from '../queries/authenticators.js'
 import { BUCKET_NAMES, DAY_BUCKETS, type DayBucket } from '../queries/common.js'
 import { fallbacks } from '../queries/fallbacks.js'
 import { timeToSignIn } from '../queries/latency.js'
-import { methodMix, methodMixByProduct } from '../queries/method-mix.js'
+import { methodMix, methodMixByProduct, methodMixQuery } from '../queries/method-mix.js'
 import { passkeyShare } from '../queries/passkey-share.js'
 import { phishingBlocked } from '../queries/phishing.js'
 import { privilegedCoverage } from '../queries/privileged.js'
@@ -44,15 +44,27 @@ export async function kpiRoutes(app: FastifyInstance, opts: { store: Store }): P
     schema: {
       summary: 'Method mix: successful interactive sign-ins per method class per bucket (SPEC §3 KPI 1)',
       tags: ['kpis'],
-      querystring: querystring({ bucket: bucketProperty() }),
+      description: 'format=arrow answers with the rows alone as Arrow IPC (a stream, uncompressed), for long hourly series.',
+      querystring: querystring({ bucket: bucketProperty(), format: { type: 'string', enum: ['json', 'arrow'], default: 'json' } }),
       response: response({
         bucket: BUCKET_OUT,
         rows: arrayOf({ bucket: str, method_class: str, logins: { type: 'integer' }, share: num, bucket_total: { type: 'integer' } }),
       }, 'share of each method class in each bucket'),
     },
-  }, async (req: Req) => {
+  }, async (req: Req, reply: FastifyReply) => {
     const s = scopeOf(req, req.query)
-    return { ...envelope(s), bucket: req.query.bucket, rows: await methodMix(client, s, req.query.bucket ?? 'day') }
+    const bucket = req.query.bucket ?? 'day'
+    if (req.query.format === 'arrow') {
+      // ClickHouse writes the Arrow bytes; uncompressed, since apache-arrow has no LZ4 codec by default.
+      const q = methodMixQuery(s, bucket)
+      const result = await client.exec({
+        query: `${q.query} FORMAT ArrowStream`,
+        query_params: q.params,
+        clickhouse_settings: { output_format_arrow_string_as_string: 1, output_format_arrow_compression_method: 'none' },
+      })
+      return reply.type('application/vnd.apache.arrow.stream').send(result.stream)
+    }
+    return { ...envelope(s), bucket: req.query.bucket, rows: await methodMix(client, s, bucket) }
   })
 
   app.get('/api/v1/kpis/passkey-share', {

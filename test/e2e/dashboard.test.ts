@@ -103,6 +103,22 @@ describe('the dashboard for security', () => {
     expect(problems).toEqual([])
   })
 
+  it('moves a long hourly series as Arrow IPC (ClickHouse ArrowStream) and charts it', async () => {
+    const arrowAnswer = page.waitForResponse((r) => {
+      const u = new URL(r.url())
+      return u.pathname === '/api/v1/method-mix' && u.searchParams.get('format') === 'arrow' && r.status() === 200
+    })
+    await page.selectOption('#f-bucket', 'hour')
+    const res = await arrowAnswer
+    expect(res.headers()['content-type']).toBe('application/vnd.apache.arrow.stream')
+    await settled(page)
+    expect(await page.getAttribute('[data-panel="method-mix"]', 'data-state')).toBe('ready')
+    // Thirty days of hours, several method classes each: far more rows than the JSON threshold.
+    expect(Number(await page.getAttribute('#panel-method-mix', 'data-rows'))).toBeGreaterThan(500)
+    await page.selectOption('#f-bucket', 'day')
+    await settled(page)
+  })
+
   it('shows the numbers the API returns, and a filter changes them to what the API returns for it', async () => {
     const card = page.locator('[data-card="passkey_share"]')
     const before = Number(await card.getAttribute('data-value'))

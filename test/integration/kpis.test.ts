@@ -2,6 +2,7 @@
 // out by hand, through the real HTTP app, the real ingest path (the materialized views fire) and embedded
 // ClickHouse. Security and finance tokens; finance and viewer never see a user id.
 import type { FastifyInstance } from 'fastify'
+import { tableFromIPC } from 'apache-arrow'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createToken, TokenVerifier, type Role } from '../../access/tokens.js'
 import { buildApp } from '../../analytics/server.js'
@@ -56,6 +57,19 @@ describe('login KPIs from the login_stats rollups', () => {
     expect(cell('bitbucket', 'passkey_device_bound')).toEqual({ product: 'bitbucket', method_class: 'passkey_device_bound', logins: 5, share: 1, product_total: 5 })
     expect(cell('trello', 'sso')).toEqual({ product: 'trello', method_class: 'sso', logins: 2, share: 1, product_total: 2 })
     expect(body.rows.reduce((n: number, x: any) => n + x.logins, 0)).toBe(25)
+  })
+
+  it('method mix as Arrow IPC (ClickHouse ArrowStream) holds exactly the JSON rows', async () => {
+    const json = await get(`/api/v1/method-mix?${P}&bucket=day`, 'viewer')
+    const res = await app.inject({ url: `/api/v1/method-mix?${P}&bucket=day&format=arrow`, headers: { authorization: `Bearer ${tokens.acme!.viewer}` } })
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toBe('application/vnd.apache.arrow.stream')
+    const table = tableFromIPC(res.rawPayload)
+    const rows = table.toArray().map((r: any) => ({
+      bucket: String(r.bucket), method_class: String(r.method_class), logins: Number(r.logins), share: Number(r.share), bucket_total: Number(r.bucket_total),
+    }))
+    expect(rows.length).toBeGreaterThan(5)
+    expect(rows).toEqual(json.rows)
   })
 
   it('tells the caller its tenant and role', async () => {
