@@ -7,7 +7,8 @@ import type { NormalizeContext } from '../../ingest/normalizers/row.js'
 import { rowError } from '../../ingest/validate.js'
 
 const VARIANTS: unknown[] = [
-  undefined, null, 0, -1, 1e21, true, '', 'x', '2025-01-01T00:00:00Z', 'a'.repeat(100_000), [], [null, 1], {},
+  undefined, null, 0, -1, 1e21, Number.NaN, true, '', 'x', '12345', '2025-01-01T00:00:00Z', 'a'.repeat(100_000),
+  'é'.repeat(5000), [], [null, 1], [null, 1, 'a'], {},
   JSON.parse('{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}}}'),
 ]
 
@@ -53,7 +54,7 @@ export interface SweepOptions {
 }
 
 export function neverThrowsSweep(o: SweepOptions): void {
-  for (const bad of [null, undefined, 42, 'text', [], [o.fixtures[0]!.payload], 'x'.repeat(200_000), true]) {
+  for (const bad of [null, undefined, 42, 'text', [], {}, [{}], [o.fixtures[0]!.payload], 'x'.repeat(200_000), true]) {
     assertSound(o.normalize(bad, o.ctx), String(bad).slice(0, 20))
   }
   let n = 0

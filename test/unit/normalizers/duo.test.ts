@@ -1,9 +1,7 @@
 // Duo Admin API authentication logs (v2 and the legacy v1 shape) → normalised rows (SPEC §1). Fixtures are written
 // from the Admin API's authentication-log fields and documented factor/result/reason values; every field is asserted.
 // Duo logs the Duo step only: the primary credential is not Duo's to know, so method is `unknown`.
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { deriveEventId } from '../../../ingest/ids.js'
 import { compileMapping } from '../../../ingest/mapping.js'
 import { duoNormalizer, normalizeDuo } from '../../../ingest/normalizers/duo.js'
 import { atlassianNormalizer } from '../../../ingest/normalizers/atlassian.js'
@@ -11,45 +9,13 @@ import { jumpcloudNormalizer } from '../../../ingest/normalizers/jumpcloud.js'
 import { oneloginNormalizer } from '../../../ingest/normalizers/onelogin.js'
 import { onepasswordNormalizer } from '../../../ingest/normalizers/onepassword.js'
 import { pingfederateNormalizer } from '../../../ingest/normalizers/pingfederate.js'
-import type { NormalizeContext } from '../../../ingest/normalizers/row.js'
-import type { NormalizeResult } from '../../../ingest/fate.js'
-import { rowError } from '../../../ingest/validate.js'
 import { neverThrowsSweep } from '../../helpers/never-throws.js'
+import { normalizerTest } from '../../helpers/normalizer-test.js'
 
 const SOURCE = 'duo'
 const normalize = normalizeDuo
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/${SOURCE}/${name}.json`, import.meta.url), 'utf8'))
-const ctx: NormalizeContext = { tenant: 'default', ingestedAt: '2026-01-01 00:00:00.000' }
+const { fixture, ctx, DEFAULTS, accepted, rowOf, expected } = normalizerTest(SOURCE, normalize)
 const OTHERS = [atlassianNormalizer, oneloginNormalizer, pingfederateNormalizer, jumpcloudNormalizer, onepasswordNormalizer]
-
-/** The value of every column unless a test states otherwise. */
-const DEFAULTS = {
-  ingested_at: ctx.ingestedAt, tenant: 'default', source: SOURCE, failure_reason: '', user_domain: '', user_type: 'unknown',
-  privileged: 0, department: '', product: 'other', app: '', method: 'unknown', second_factor: 'none', passkey_type: '',
-  authenticator: '', aaguid: '', phishing_resistant: 0, latency_ms: null, flow_id: '', ip: '', country: '', user_agent: '',
-  browser: '', browser_version: '', os: '', os_version: '', device_type: '',
-}
-
-function accepted(r: NormalizeResult) {
-  expect(r.kind).toBe('accepted')
-  if (r.kind !== 'accepted') throw new Error(r.reason)
-  return r
-}
-
-/** The single row of a fixture, checked against the JSON Schema, with `raw` checked and removed. */
-function rowOf(name: string, c: NormalizeContext = ctx) {
-  const payload = fixture(name)
-  const r = accepted(normalize(payload, c))
-  expect(r.rows).toHaveLength(1)
-  expect(r.steps).toBeUndefined()
-  const { raw, ...row } = r.rows[0]!
-  expect(raw).toBe(JSON.stringify(payload))
-  expect(rowError(r.rows[0])).toBeNull()
-  return { row, payload }
-}
-const expected = (payload: unknown, over: Record<string, unknown>) =>
-  ({ ...DEFAULTS, event_id: deriveEventId(SOURCE, String(over.source_event_id ?? ''), payload), ...over })
 
 const NAMES = [
   'push-success', 'push-fraud', 'sms-invalid-passcode', 'phone-call', 'duo-mobile-passcode', 'webauthn-success',

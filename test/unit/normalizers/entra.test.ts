@@ -5,20 +5,18 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { deriveEventId } from '../../../ingest/ids.js'
-import type { FlowStep, NormalizeResult } from '../../../ingest/fate.js'
+import type { FlowStep } from '../../../ingest/fate.js'
 import { detectEntra, entraNormalizer, normalizeEntra } from '../../../ingest/normalizers/entra.js'
 import { entraKind } from '../../../ingest/normalizers/entra-methods.js'
 import { detectOkta } from '../../../ingest/normalizers/okta.js'
-import type { NormalizeContext } from '../../../ingest/normalizers/row.js'
-import { rowError } from '../../../ingest/validate.js'
 import type { AuthEvent } from '../../../schemas/auth-event.js'
+import { checkResult, deepMutations, normalizerTest } from '../../helpers/normalizer-test.js'
 
-const dir = fileURLToPath(new URL('../../fixtures/entra/', import.meta.url))
+const entra = normalizerTest('entra', normalizeEntra, { ctx: { tenant: 'acme' } })
+const { fixture: load, ctx, single } = entra
+const dir = fileURLToPath(entra.DIR)
 const oktaDir = fileURLToPath(new URL('../../fixtures/okta/', import.meta.url))
 type Json = Record<string, any>
-const load = (name: string): any => JSON.parse(readFileSync(dir + name, 'utf8'))
-const ctx: NormalizeContext = { tenant: 'acme', ingestedAt: '2026-01-01 00:00:00.000' }
 
 const EDGE = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0'
 const MAC_SAFARI = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15'
@@ -43,23 +41,12 @@ const EDGE_DEVICE = { user_agent: EDGE, browser: 'Edge', browser_version: '131',
 type Fields = Partial<AuthEvent> & Pick<AuthEvent, 'source_event_id' | 'ts' | 'method'>
 function signInRow(payload: unknown, f: Fields): Omit<AuthEvent, 'raw'> {
   const id = f.source_event_id
-  return { ...SIGNIN, flow_id: `c0${id.slice(2)}`, ...f, event_id: deriveEventId('entra', id, payload) } as Omit<AuthEvent, 'raw'>
+  return entra.expected(payload, { ...SIGNIN, flow_id: `c0${id.slice(2)}`, ...f }) as Omit<AuthEvent, 'raw'>
 }
 function auditRow(payload: unknown, f: Fields & Pick<AuthEvent, 'event_type'>): Omit<AuthEvent, 'raw'> {
-  return { ...AUDIT, ...f, event_id: deriveEventId('entra', f.source_event_id, payload) } as Omit<AuthEvent, 'raw'>
+  return entra.expected(payload, { ...AUDIT, ...f }) as Omit<AuthEvent, 'raw'>
 }
 
-function single(payload: unknown): Omit<AuthEvent, 'raw'> {
-  const r = normalizeEntra(payload, ctx)
-  expect(r.kind).toBe('accepted')
-  if (r.kind !== 'accepted') throw new Error(JSON.stringify(r))
-  expect(r.steps).toBeUndefined()
-  expect(r.rows).toHaveLength(1)
-  const { raw, ...rest } = r.rows[0]!
-  expect(raw).toBe(JSON.stringify(payload))
-  expect(rowError(r.rows[0])).toBeNull()
-  return rest
-}
 
 describe('entra: sign-in methods (authenticationDetails combined into one login)', () => {
   it('password then Authenticator push (Graph signIn) is password + push', () => {
@@ -365,32 +352,11 @@ describe('entra: rejections and shapes', () => {
 
 const REPLACEMENTS: unknown[] = [null, 0, -5, 1e308, 'x', '', '7'.repeat(100_000), [], [null, 1, 'a'], {}, true, '{"errorCode":"x"}']
 
-function* mutations(value: unknown, depth = 0): Generator<unknown> {
-  if (value === null || typeof value !== 'object' || depth > 4) return
-  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value)
-  for (const [key, child] of entries) {
-    yield Array.isArray(value) ? value.filter((_, i) => String(i) !== key) : Object.fromEntries(Object.entries(value).filter(([k]) => k !== key))
-    for (const r of REPLACEMENTS) yield Array.isArray(value) ? value.map((v, i) => (String(i) === key ? r : v)) : { ...value, [key]: r }
-    for (const m of mutations(child, depth + 1)) yield Array.isArray(value) ? value.map((v, i) => (String(i) === key ? m : v)) : { ...value, [key]: m }
-  }
-}
-
-function checkResult(r: NormalizeResult): void {
-  expect(['accepted', 'ignored', 'rejected']).toContain(r.kind)
-  if (r.kind !== 'accepted') return
-  for (const row of r.rows) expect(rowError(row)).toBeNull()
-  for (const s of r.steps ?? []) {
-    expect(typeof s.flow_id).toBe('string')
-    expect(Number.isFinite(s.tsMs)).toBe(true)
-    if (s.standalone) expect(rowError(s.standalone)).toBeNull()
-  }
-}
-
 describe('entra: never throws', () => {
   it('on mutated fixtures', () => {
     let n = 0
     for (const f of readdirSync(dir)) {
-      for (const m of mutations(load(f))) {
+      for (const m of deepMutations(load(f), REPLACEMENTS)) {
         checkResult(normalizeEntra(m, ctx))
         n++
       }

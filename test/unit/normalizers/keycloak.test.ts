@@ -1,31 +1,15 @@
-import { readFileSync, readdirSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import type { AuthEvent } from '../../../schemas/auth-event.js'
 import { auth0Normalizer } from '../../../ingest/normalizers/auth0.js'
 import { googleWorkspaceNormalizer } from '../../../ingest/normalizers/google-workspace.js'
 import { keycloakNormalizer, normalizeKeycloak, parseKeyValues } from '../../../ingest/normalizers/keycloak.js'
 import { ocsfNormalizer } from '../../../ingest/normalizers/ocsf.js'
-import { rowError } from '../../../ingest/validate.js'
-import type { NormalizeResult } from '../../../ingest/fate.js'
+import { assertSound, neverThrowsSweep } from '../../helpers/never-throws.js'
+import { normalizerTest } from '../../helpers/normalizer-test.js'
 
-const DIR = new URL('../../fixtures/keycloak/', import.meta.url)
-const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(name, DIR), 'utf8'))
-const ctx = { tenant: 'default', ingestedAt: '2026-10-03 00:00:00.000' }
-
-const BASE: Omit<AuthEvent, 'event_id' | 'raw' | 'ts' | 'source_event_id' | 'event_type' | 'outcome' | 'user_id'> = {
-  ingested_at: ctx.ingestedAt, tenant: 'default', source: 'keycloak', failure_reason: '', user_domain: '', user_type: 'unknown',
-  privileged: 0, department: '', product: 'other', app: '', method: 'unknown', second_factor: 'none', passkey_type: '',
-  authenticator: '', aaguid: '', phishing_resistant: 0, latency_ms: null, flow_id: '', ip: '', country: '', user_agent: '',
-  browser: '', browser_version: '', os: '', os_version: '', device_type: '',
-}
-const expected = (over: Partial<AuthEvent>) => ({ event_id: expect.stringMatching(/^[0-9a-f]{32}$/), source_event_id: '', ...BASE, ...over })
-
-function rows(r: NormalizeResult): Omit<AuthEvent, 'raw'>[] {
-  expect(r.kind).toBe('accepted')
-  if (r.kind !== 'accepted') return []
-  for (const row of r.rows) expect(rowError(row)).toBeNull()
-  return r.rows.map(({ raw: _raw, ...rest }) => rest)
-}
+const { DIR, fixture, ctx, rows, like } = normalizerTest('keycloak', normalizeKeycloak, { ctx: { ingestedAt: '2026-10-03 00:00:00.000' } })
+const expected = (over: Partial<AuthEvent>) => like({ source_event_id: '', ...over })
 const run = (name: string) => normalizeKeycloak(fixture(name), ctx)
 const acme = { user_domain: 'acme.example' }
 
@@ -42,7 +26,7 @@ describe('keycloak normaliser: logins', () => {
   for (const [file, over] of cases) it(`maps ${file}`, () => expect(rows(run(file))).toEqual([expected(over)]))
 
   it('maps the logged key=value line of a failed login', () => {
-    const line = JSON.parse(readFileSync(new URL('login-error-line.json', DIR), 'utf8')) as string
+    const line = fixture('login-error-line.json') as string
     expect(rows(normalizeKeycloak(line, ctx))).toEqual([expected({
       ts: '2026-10-02 09:06:42.120', event_type: 'login', outcome: 'failure', failure_reason: 'invalid_credentials', user_id: 'admin',
       app: 'test', flow_id: '3a76b735-e324-42b1-aa15-7c1f69f22eb8', ip: '172.18.0.1',
@@ -111,51 +95,20 @@ describe('keycloak normaliser: credentials and account events', () => {
 })
 
 // ---- never throws ---------------------------------------------------------------------------------
-const REPLACEMENTS: unknown[] = [undefined, null, 0, -1, 1e21, Number.NaN, '', 'x', '12345', 'é'.repeat(5000), [], [null, 1, 'a'], {}, true,
-  JSON.parse('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}}')]
-
-function* paths(v: unknown, prefix: (string | number)[] = [], depth = 0): Generator<(string | number)[]> {
-  if (depth > 5 || v === null || typeof v !== 'object') return
-  const entries = Array.isArray(v) ? v.map((x, i) => [i, x] as const) : Object.entries(v as object)
-  for (const [k, x] of entries) {
-    yield [...prefix, k]
-    yield* paths(x, [...prefix, k], depth + 1)
-  }
-}
-
-function mutate(root: unknown, path: (string | number)[], value: unknown): unknown {
-  const copy = structuredClone(root)
-  let node = copy as Record<string | number, unknown>
-  for (const k of path.slice(0, -1)) node = node[k] as Record<string | number, unknown>
-  const last = path[path.length - 1]!
-  if (value === undefined) delete node[last]
-  else node[last] = value
-  return copy
-}
-
 describe('keycloak normaliser never throws', () => {
   it('survives every field of every fixture deleted or replaced with a wrong type, and mangled lines', () => {
-    let runs = 0
-    const check = (payload: unknown) => {
-      const r = normalizeKeycloak(payload, ctx)
-      runs++
-      expect(['accepted', 'ignored', 'rejected']).toContain(r.kind)
-      if (r.kind === 'accepted') for (const row of r.rows) expect(rowError(row), JSON.stringify(payload).slice(0, 300)).toBeNull()
-    }
-    for (const top of [null, undefined, 42, 'text', [], [{}], {}, true, 'type=', 'type=LOGIN, realmId=', 'type="LOGIN, realmId="x', `type=LOGIN, realmId=r, ${'a=b, '.repeat(5000)}`]) check(top)
-    for (const f of readdirSync(DIR)) {
-      const p = fixture(f)
-      if (typeof p === 'string') {
-        const line = p as unknown as string
-        for (let i = 0; i < line.length; i += 7) check(line.slice(0, i) + line.slice(i + 7))
-        continue
-      }
-      for (const path of paths(p)) for (const value of REPLACEMENTS) check(mutate(p, path, value))
+    const fixtures = readdirSync(DIR).map((name) => ({ name, payload: fixture(name) as unknown }))
+    neverThrowsSweep({ normalize: normalizeKeycloak, detect: keycloakNormalizer.detect!, ctx, fixtures, minCases: 1000 })
+    // the values this source also sweeps with: NaN, digits, long non-ASCII text, and {} / [{}] as the payload
+    const check = (payload: unknown) => assertSound(normalizeKeycloak(payload, ctx), JSON.stringify(payload).slice(0, 300))
+    for (const top of ['type=', 'type=LOGIN, realmId=', 'type="LOGIN, realmId="x', `type=LOGIN, realmId=r, ${'a=b, '.repeat(5000)}`]) check(top)
+    for (const { payload } of fixtures) {
+      if (typeof payload !== 'string') continue
+      for (let i = 0; i < payload.length; i += 7) check(payload.slice(0, i) + payload.slice(i + 7))
     }
     const json = fixture('login-direct-grant-kc26-json-log.json')
     const message = json.message as string
     for (let i = 0; i < message.length; i += 5) check({ ...json, message: message.slice(0, i) + '"' + message.slice(i + 1) })
-    expect(runs).toBeGreaterThan(1000)
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 })

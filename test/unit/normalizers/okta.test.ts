@@ -4,37 +4,34 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { deriveEventId } from '../../../ingest/ids.js'
 import type { FlowStep, NormalizeResult } from '../../../ingest/fate.js'
 import { detectEntra } from '../../../ingest/normalizers/entra.js'
 import { detectOkta, normalizeOkta, oktaNormalizer } from '../../../ingest/normalizers/okta.js'
-import type { NormalizeContext } from '../../../ingest/normalizers/row.js'
 import { rowError } from '../../../ingest/validate.js'
 import type { AuthEvent } from '../../../schemas/auth-event.js'
+import { checkResult, deepMutations, normalizerTest } from '../../helpers/normalizer-test.js'
 
-const dir = fileURLToPath(new URL('../../fixtures/okta/', import.meta.url))
+// noSteps: false: single() here checks one row, raw and schema, but not steps (as before the shared helper).
+const okta = normalizerTest('okta', normalizeOkta, { ctx: { tenant: 'acme' }, noSteps: false })
+const { fixture: load, ctx, single } = okta
+const dir = fileURLToPath(okta.DIR)
 const entraDir = fileURLToPath(new URL('../../fixtures/entra/', import.meta.url))
 type Json = Record<string, any>
-const load = (name: string): any => JSON.parse(readFileSync(dir + name, 'utf8'))
-const ctx: NormalizeContext = { tenant: 'acme', ingestedAt: '2026-01-01 00:00:00.000' }
 
 const MAC_CHROME = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 const WIN_EDGE = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0'
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1'
 
-/** The fields every fixture shares unless it says otherwise (Alice on a Mac in Berlin). */
+/** The fields every fixture shares unless it says otherwise (Alice on a Mac in Berlin), beyond the column defaults. */
 const BASE = {
-  ingested_at: '2026-01-01 00:00:00.000', tenant: 'acme', source: 'okta',
-  outcome: 'success', failure_reason: '', user_id: 'alice.nguyen@example.com', user_domain: 'example.com',
-  user_type: 'unknown', privileged: 0, department: '', product: 'other', app: '',
-  second_factor: 'none', passkey_type: '', authenticator: '', aaguid: '', phishing_resistant: 0, latency_ms: null,
-  flow_id: '', ip: '198.51.100.7', country: 'Germany', user_agent: MAC_CHROME,
+  outcome: 'success', user_id: 'alice.nguyen@example.com', user_domain: 'example.com',
+  ip: '198.51.100.7', country: 'Germany', user_agent: MAC_CHROME,
   browser: 'Chrome', browser_version: '131', os: 'Mac OS', os_version: '10.15.7', device_type: 'desktop',
 } as const
 const EDGE_NL = { ip: '203.0.113.25', country: 'Netherlands', user_agent: WIN_EDGE, browser: 'Edge', browser_version: '131', os: 'Windows', os_version: '10', device_type: 'desktop' }
 
 function expected(payload: unknown, fields: Partial<AuthEvent> & Pick<AuthEvent, 'source_event_id' | 'ts' | 'event_type' | 'method'>, part = 0): Omit<AuthEvent, 'raw'> {
-  return { ...BASE, ...fields, event_id: deriveEventId('okta', fields.source_event_id, payload, part) } as Omit<AuthEvent, 'raw'>
+  return okta.expected(payload, { ...BASE, ...fields }, part) as Omit<AuthEvent, 'raw'>
 }
 
 function rowsOf(r: NormalizeResult): AuthEvent[] {
@@ -51,14 +48,6 @@ function strip(row: AuthEvent | null): Omit<AuthEvent, 'raw'> | null {
   if (!row) return null
   const { raw: _raw, ...rest } = row
   return rest
-}
-/** One row, checked whole (minus raw, which must be the payload itself) and against the schema. */
-function single(payload: unknown): Omit<AuthEvent, 'raw'> {
-  const rows = rowsOf(normalizeOkta(payload, ctx))
-  expect(rows).toHaveLength(1)
-  expect(rows[0]!.raw).toBe(JSON.stringify(payload))
-  expect(rowError(rows[0])).toBeNull()
-  return strip(rows[0]!)!
 }
 
 describe('okta: logins', () => {
@@ -365,35 +354,13 @@ describe('okta: shapes', () => {
 
 const REPLACEMENTS: unknown[] = [null, 0, -1, 1e308, 'x', '', 'x'.repeat(100_000), [], [null, 1, 'a'], {}, { __proto__: { polluted: true } }, true]
 
-function* mutations(value: unknown, depth = 0): Generator<unknown> {
-  if (value === null || typeof value !== 'object' || depth > 4) return
-  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value)
-  for (const [key, child] of entries) {
-    const without = Array.isArray(value) ? value.filter((_, i) => String(i) !== key) : Object.fromEntries(Object.entries(value).filter(([k]) => k !== key))
-    yield without
-    for (const r of REPLACEMENTS) yield Array.isArray(value) ? value.map((v, i) => (String(i) === key ? r : v)) : { ...value, [key]: r }
-    for (const m of mutations(child, depth + 1)) yield Array.isArray(value) ? value.map((v, i) => (String(i) === key ? m : v)) : { ...value, [key]: m }
-  }
-}
-
-function checkResult(r: NormalizeResult): void {
-  expect(['accepted', 'ignored', 'rejected']).toContain(r.kind)
-  if (r.kind !== 'accepted') return
-  for (const row of r.rows) expect(rowError(row)).toBeNull()
-  for (const s of r.steps ?? []) {
-    expect(typeof s.flow_id).toBe('string')
-    expect(Number.isFinite(s.tsMs)).toBe(true)
-    if (s.standalone) expect(rowError(s.standalone)).toBeNull()
-  }
-}
-
 describe('okta: never throws', () => {
   it('on mutated fixtures', () => {
     let n = 0
     for (const f of readdirSync(dir)) {
       const j = load(f)
       for (const e of Array.isArray(j) ? j : [j]) {
-        for (const m of mutations(e)) {
+        for (const m of deepMutations(e, REPLACEMENTS)) {
           checkResult(normalizeOkta(m, ctx))
           n++
         }

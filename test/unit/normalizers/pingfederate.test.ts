@@ -1,9 +1,7 @@
 // PingFederate security audit log → normalised rows and flow steps (SPEC §1). Fixtures are written from the
 // documented audit.log fields (pipe-delimited default layout, with and without transactionid), the JSON form and the
 // CEF form. One sign-in is AUTHN_ATTEMPT steps (tracking id = flow id) then an SSO event; every field is asserted.
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { deriveEventId } from '../../../ingest/ids.js'
 import { compileMapping } from '../../../ingest/mapping.js'
 import { pingfederateNormalizer, normalizePingfederate } from '../../../ingest/normalizers/pingfederate.js'
 import { atlassianNormalizer } from '../../../ingest/normalizers/atlassian.js'
@@ -11,45 +9,13 @@ import { duoNormalizer } from '../../../ingest/normalizers/duo.js'
 import { jumpcloudNormalizer } from '../../../ingest/normalizers/jumpcloud.js'
 import { oneloginNormalizer } from '../../../ingest/normalizers/onelogin.js'
 import { onepasswordNormalizer } from '../../../ingest/normalizers/onepassword.js'
-import type { NormalizeContext } from '../../../ingest/normalizers/row.js'
-import type { NormalizeResult } from '../../../ingest/fate.js'
-import { rowError } from '../../../ingest/validate.js'
 import { assertSound, neverThrowsSweep } from '../../helpers/never-throws.js'
+import { normalizerTest } from '../../helpers/normalizer-test.js'
 
 const SOURCE = 'pingfederate'
 const normalize = normalizePingfederate
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/${SOURCE}/${name}.json`, import.meta.url), 'utf8'))
-const ctx: NormalizeContext = { tenant: 'default', ingestedAt: '2026-01-01 00:00:00.000' }
+const { fixture, ctx, DEFAULTS, accepted, rowOf, expected } = normalizerTest(SOURCE, normalize)
 const OTHERS = [atlassianNormalizer, duoNormalizer, oneloginNormalizer, jumpcloudNormalizer, onepasswordNormalizer]
-
-/** The value of every column unless a test states otherwise. */
-const DEFAULTS = {
-  ingested_at: ctx.ingestedAt, tenant: 'default', source: SOURCE, failure_reason: '', user_domain: '', user_type: 'unknown',
-  privileged: 0, department: '', product: 'other', app: '', method: 'unknown', second_factor: 'none', passkey_type: '',
-  authenticator: '', aaguid: '', phishing_resistant: 0, latency_ms: null, flow_id: '', ip: '', country: '', user_agent: '',
-  browser: '', browser_version: '', os: '', os_version: '', device_type: '',
-}
-
-function accepted(r: NormalizeResult) {
-  expect(r.kind).toBe('accepted')
-  if (r.kind !== 'accepted') throw new Error(r.reason)
-  return r
-}
-
-/** The single row of a fixture, checked against the JSON Schema, with `raw` checked and removed. */
-function rowOf(name: string, c: NormalizeContext = ctx) {
-  const payload = fixture(name)
-  const r = accepted(normalize(payload, c))
-  expect(r.rows).toHaveLength(1)
-  expect(r.steps).toBeUndefined()
-  const { raw, ...row } = r.rows[0]!
-  expect(raw).toBe(JSON.stringify(payload))
-  expect(rowError(r.rows[0])).toBeNull()
-  return { row, payload }
-}
-const expected = (payload: unknown, over: Record<string, unknown>) =>
-  ({ ...DEFAULTS, event_id: deriveEventId(SOURCE, String(over.source_event_id ?? ''), payload), ...over })
 
 const NAMES = [
   'line-password-step', 'line-pingid-step', 'line-sso-success', 'line-password-failure', 'line-inprogress',
