@@ -88,19 +88,11 @@ export function oktaFailureReason(p: unknown, kind: FactorKind): FailureReason {
   return 'other'
 }
 
-interface Common {
+/** What every row of one Okta event shares. */
+interface Common extends Pick<AuthEvent,
+  'source_event_id' | 'ip' | 'country' | 'user_agent' | 'browser' | 'browser_version' | 'os' | 'os_version' |
+  'device_type' | 'app' | 'flow_id'> {
   tsMs: number
-  source_event_id: string
-  ip: string
-  country: string
-  user_agent: string
-  browser: string
-  browser_version: string
-  os: string
-  os_version: string
-  device_type: string
-  app: string
-  flow_id: string
 }
 
 function appName(p: unknown): string {
