@@ -62,14 +62,14 @@ export interface Service {
 /** A small, recent demo organisation ending at the start of today (the dashboard's default period covers it). */
 export const DEMO = { users: 300, days: 30 } as const
 
-export async function startService(): Promise<Service> {
+export async function startService(demo: { users: number; days: number } = DEMO): Promise<Service> {
   const log = createLogger('error')
   // Demo events are history; alerts judge events up to 40 days old here so the demo itself raises some.
   const t = await openTestStore({ PULSE_BATCH_MAX_MS: '50', PULSE_ALERT_MAX_EVENT_AGE_S: String(40 * 86_400), PULSE_ALERT_RATE_EVERY_S: '0' })
   const alerting: Alerting = await startAlerting({ client: t.store.client, config: t.config, log, perEvent: true, rateRules: false, exclusive: true })
   const writer = new BatchWriter(t.store.client, { ...t.config.batch, log, onInserted: alerting.onInserted })
   const service = new IngestService(writer)
-  await seedDemo(service, { ...DEMO, end: demoEnd(), tenant: t.config.defaultTenant })
+  await seedDemo(service, { ...demo, end: demoEnd(), tenant: t.config.defaultTenant })
   await alerting.settled()
   const tokens = {} as Service['tokens']
   const tokenIds = {} as Service['tokenIds']
