@@ -2,7 +2,6 @@
 // event fields (event_type, service, success / sso_token_success, initiated_by, mfa, mfa_meta, auth_context, useragent,
 // geoip) for portal, SSO, RADIUS and LDAP sign-ins; every field is asserted.
 import { describe, expect, it } from 'vitest'
-import { compileMapping } from '../../../ingest/mapping.js'
 import { jumpcloudNormalizer, normalizeJumpcloud } from '../../../ingest/normalizers/jumpcloud.js'
 import { atlassianNormalizer } from '../../../ingest/normalizers/atlassian.js'
 import { duoNormalizer } from '../../../ingest/normalizers/duo.js'

@@ -2,7 +2,6 @@
 // and OneLogin's event type list (5 login, 6 failed login, 8 app login, 10/11 password, 19 locked, 22/24 OTP device,
 // 68 RADIUS, 130 VLDAP, 140 social); every field is asserted. user_name is a display name: the key is user_id.
 import { describe, expect, it } from 'vitest'
-import { compileMapping } from '../../../ingest/mapping.js'
 import { oneloginNormalizer, normalizeOnelogin } from '../../../ingest/normalizers/onelogin.js'
 import { atlassianNormalizer } from '../../../ingest/normalizers/atlassian.js'
 import { duoNormalizer } from '../../../ingest/normalizers/duo.js'

@@ -2,7 +2,6 @@
 // reference (SignInAttemptV2: category, type, target_user, client, location, details); every field is asserted.
 // Item usage and audit events from the same API are recognised and ignored.
 import { describe, expect, it } from 'vitest'
-import { compileMapping } from '../../../ingest/mapping.js'
 import { onepasswordNormalizer, normalizeOnepassword } from '../../../ingest/normalizers/onepassword.js'
 import { atlassianNormalizer } from '../../../ingest/normalizers/atlassian.js'
 import { duoNormalizer } from '../../../ingest/normalizers/duo.js'

@@ -2,7 +2,6 @@
 // documented audit.log fields (pipe-delimited default layout, with and without transactionid), the JSON form and the
 // CEF form. One sign-in is AUTHN_ATTEMPT steps (tracking id = flow id) then an SSO event; every field is asserted.
 import { describe, expect, it } from 'vitest'
-import { compileMapping } from '../../../ingest/mapping.js'
 import { pingfederateNormalizer, normalizePingfederate } from '../../../ingest/normalizers/pingfederate.js'
 import { atlassianNormalizer } from '../../../ingest/normalizers/atlassian.js'
 import { duoNormalizer } from '../../../ingest/normalizers/duo.js'
