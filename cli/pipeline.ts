@@ -5,7 +5,20 @@ import { BatchWriter, type WriterOptions } from '../ingest/writer.js'
 import type { Runtime } from './runtime.js'
 
 /** `onInserted` is the per-event alert engine's hook (`start`); backfills (`import`, `demo`) pass none. */
-export function embeddedIngest(rt: Runtime, maxAttempts = 5, onInserted?: WriterOptions['onInserted']): { writer: BatchWriter; service: IngestService } {
+export function embeddedIngest(rt: Runtime, maxAttempts = 5, onInserted?: WriterOptions['onInserted']): {
+  writer: BatchWriter
+  service: IngestService
+  /** Stores the unfinished flows as what they say, writes what is pending, and closes the writer. */
+  close: () => Promise<void>
+} {
   const writer = new BatchWriter(rt.store.client, { ...rt.config.batch, log: rt.log, maxAttempts, onInserted })
-  return { writer, service: new IngestService(writer, { mapping: loadMapping(rt.config.mappingFile) }) }
+  const service = new IngestService(writer, { mapping: loadMapping(rt.config.mappingFile) })
+  return {
+    writer,
+    service,
+    close: async () => {
+      await service.drain()
+      await writer.close()
+    },
+  }
 }

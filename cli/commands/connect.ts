@@ -8,7 +8,7 @@ import { ERR_CONNECTOR_CONFIG } from '../../core/errors.js'
 import { createLogger } from '../../core/logger.js'
 import { registry } from '../../core/metrics.js'
 import type { EventSink } from '../../ingest/collector.js'
-import { createKafka, ensureTopics } from '../../ingest/kafka/client.js'
+import { connectRawProducer } from '../../ingest/kafka/client.js'
 import { embeddedSink, kafkaSink } from '../../ingest/sinks.js'
 import { embeddedIngest } from '../pipeline.js'
 import { progressBar, type Progress } from '../progress.js'
@@ -71,18 +71,14 @@ export function connectCommand(program: Command): void {
       // The sink is opened with the first page: bad credentials fail fast, before any broker or store is touched.
       const openSink = async (): Promise<EventSink> => {
         if (config.kafka.brokers.length > 0) {
-          const kafka = createKafka(config.kafka, log)
-          await ensureTopics(kafka, config.kafka)
-          const producer = kafka.producer()
-          await producer.connect()
+          const producer = await connectRawProducer(config.kafka, log)
           closers.push(() => producer.disconnect())
           return kafkaSink(producer, config.kafka)
         }
         const rt = await openRuntime(config, log)
-        const { writer, service } = embeddedIngest(rt)
+        const { service, close } = embeddedIngest(rt)
         closers.push(async () => {
-          await service.drain()
-          await writer.close()
+          await close()
           await rt.store.close()
         })
         return embeddedSink(service)

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { createKafka, ensureTopics } from '../../ingest/kafka/client.js'
+import { connectRawProducer } from '../../ingest/kafka/client.js'
 import { seedDemo, seedDemoToKafka } from '../../demo/seed.js'
 import { embeddedIngest } from '../pipeline.js'
 import { progressBar } from '../progress.js'
@@ -26,7 +26,7 @@ export function demoEnd(now = Date.now()): Date {
 
 /** Seeds the demo organisation into the embedded store, with a progress bar; returns rows stored and found stored. */
 export async function seedEmbedded(rt: Runtime, opts: DemoOptions): Promise<{ stored: number; duplicates: number }> {
-  const { writer, service } = embeddedIngest(rt)
+  const { service, close } = embeddedIngest(rt)
   const started = Date.now()
   const bar = progressBar(opts.days ?? 90, 'days', 'rows {rows}')
   let days = 0
@@ -37,7 +37,7 @@ export async function seedEmbedded(rt: Runtime, opts: DemoOptions): Promise<{ st
     return { stored: s.stored, duplicates: s.duplicates }
   } finally {
     bar.stop()
-    await writer.close()
+    await close()
   }
 }
 
@@ -60,10 +60,7 @@ export function demoCommand(program: Command): void {
       if (flags.kafka) {
         if (config.kafka.brokers.length === 0) throw new Error('--kafka needs KAFKA_BROKERS')
         const { createLogger } = await import('../../core/logger.js')
-        const kafka = createKafka(config.kafka, createLogger())
-        await ensureTopics(kafka, config.kafka)
-        const producer = kafka.producer()
-        await producer.connect()
+        const producer = await connectRawProducer(config.kafka, createLogger())
         try {
           const sent = await seedDemoToKafka(producer, config.kafka, opts)
           process.stdout.write(`Produced ${sent} demo events to ${config.kafka.rawTopic}\n`)

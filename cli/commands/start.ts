@@ -4,7 +4,7 @@ import { ERR_CONFIG } from '../../core/errors.js'
 import { buildApp } from '../../analytics/server.js'
 import { seedDemoToKafka } from '../../demo/seed.js'
 import type { EventSink } from '../../ingest/collector.js'
-import { createKafka, ensureTopics } from '../../ingest/kafka/client.js'
+import { connectRawProducer } from '../../ingest/kafka/client.js'
 import { embeddedSink, kafkaSink } from '../../ingest/sinks.js'
 import { startConnectors } from '../../connectors/service.js'
 import { embeddedIngest } from '../pipeline.js'
@@ -83,10 +83,7 @@ async function serve(flags: StartFlags): Promise<void> {
   let alerting: Alerting
   const demoOpts = { tenant: config.defaultTenant, end: demoEnd() }
   if (config.kafka.brokers.length > 0) {
-    const kafka = createKafka(config.kafka, log)
-    await ensureTopics(kafka, config.kafka)
-    const producer = kafka.producer()
-    await producer.connect()
+    const producer = await connectRawProducer(config.kafka, log)
     closers.push(() => producer.disconnect())
     // Distributed: the workers judge events; this process runs the rate rules and publishes to the alerts topic.
     alerting = await startAlerting({ client: store.client, config, log, perEvent: false, rateRules: true, exclusive: false, producer })
@@ -96,7 +93,7 @@ async function serve(flags: StartFlags): Promise<void> {
   } else {
     // Per-event alert rules judge every row as it is stored (docs/ALERTS.md); a store of our own is ours alone.
     alerting = await startAlerting({ client: store.client, config, log, perEvent: true, rateRules: true, exclusive: store.kind === 'embedded' })
-    const { writer, service } = embeddedIngest(rt, 5, alerting.onInserted)
+    const { service, close } = embeddedIngest(rt, 5, alerting.onInserted)
     // Flows whose final event never came are stored once their window passes.
     const expiry = setInterval(() => {
       service.expireFlows().catch((err: Error) => log.error({ err: err.message }, 'storing expired flows failed'))
@@ -104,8 +101,7 @@ async function serve(flags: StartFlags): Promise<void> {
     expiry.unref()
     closers.push(async () => {
       clearInterval(expiry)
-      await service.drain()
-      await writer.close()
+      await close()
     })
     closers.push(() => alerting.close())
     sink = embeddedSink(service)

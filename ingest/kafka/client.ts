@@ -1,5 +1,5 @@
 // kafkajs wiring: one Kafka instance per process, its logs routed into pino, topics ensured.
-import { Kafka, logLevel, type LogEntry } from 'kafkajs'
+import { Kafka, logLevel, type LogEntry, type Producer } from 'kafkajs'
 import type { KafkaConfig } from '../../core/config.js'
 import type { Logger } from '../../core/logger.js'
 
@@ -33,4 +33,13 @@ export async function ensureTopics(kafka: Kafka, cfg: KafkaConfig, partitions = 
   } finally {
     await admin.disconnect()
   }
+}
+
+/** A connected producer for the raw topic (the topics ensured first): what start, connect and demo send with. */
+export async function connectRawProducer(cfg: KafkaConfig, log: Logger): Promise<Producer> {
+  const kafka = createKafka(cfg, log)
+  await ensureTopics(kafka, cfg)
+  const producer = kafka.producer()
+  await producer.connect()
+  return producer
 }

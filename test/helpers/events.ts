@@ -20,3 +20,19 @@ export function nativeLogin(over: NativeInput = {}): NativeInput {
     ...over,
   }
 }
+
+/** One completed-login fixture per source directory: each normalises to exactly one row of its source. */
+export const ONE_PER_SOURCE: Record<string, string> = {
+  atlassian: 'login.json',
+  auth0: 's-passkey-stream.json',
+  duo: 'push-success.json',
+  entra: 'graph-signin-passkey-synced.json',
+  google_workspace: 'login-success-passkey.json',
+  jumpcloud: 'sso-password-webauthn.json',
+  keycloak: 'login-passkey.json',
+  ocsf: 'logon-webauthn-seconds.json',
+  okta: 'session-start-passkey-only.json',
+  onelogin: 'login-success.json',
+  onepassword: 'credentials-ok.json',
+  pingfederate: 'json-passkey-sso.json',
+}

@@ -9,28 +9,13 @@ import { PROJECT_ROOT } from '../../core/paths.js'
 import { rowError } from '../../ingest/validate.js'
 import { openStore } from '../../store/clickhouse.js'
 import { assertBuilt, runCli } from '../helpers/cli.js'
-import { nativeLogin } from '../helpers/events.js'
+import { nativeLogin, ONE_PER_SOURCE } from '../helpers/events.js'
 import { queryRows } from '../helpers/store.js'
 
 const FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures')
 const fixtureText = (path: string) => readFileSync(join(FIXTURES, path), 'utf8')
 const fixture = (path: string): unknown => JSON.parse(fixtureText(path))
 
-/** One completed-login fixture per source directory: each normalises to exactly one row of its source. */
-const ONE_PER_SOURCE: Record<string, string> = {
-  atlassian: 'login.json',
-  auth0: 's-passkey-stream.json',
-  duo: 'push-success.json',
-  entra: 'graph-signin-passkey-synced.json',
-  google_workspace: 'login-success-passkey.json',
-  jumpcloud: 'sso-password-webauthn.json',
-  keycloak: 'login-passkey.json',
-  ocsf: 'logon-webauthn-seconds.json',
-  okta: 'session-start-passkey-only.json',
-  onelogin: 'login-success.json',
-  onepassword: 'credentials-ok.json',
-  pingfederate: 'json-passkey-sso.json',
-}
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pulse-cli-'))
 const files = mkdtempSync(join(tmpdir(), 'pulse-cli-files-'))

@@ -16,28 +16,13 @@ import { startIngestWorker, type IngestWorker } from '../../ingest/kafka/worker.
 import { IngestService } from '../../ingest/service.js'
 import { embeddedSink, kafkaSink } from '../../ingest/sinks.js'
 import { BatchWriter } from '../../ingest/writer.js'
-import { nativeLogin } from '../helpers/events.js'
+import { nativeLogin, ONE_PER_SOURCE } from '../helpers/events.js'
 import { groupLag, kafkaEnv, readTopic, testKafka, waitFor } from '../helpers/kafka.js'
 import { count, openTestStore, queryRows, type TestStore } from '../helpers/store.js'
 
 const FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures')
 const fixture = (path: string): unknown => JSON.parse(readFileSync(join(FIXTURES, path), 'utf8'))
 
-/** One completed-login fixture per source directory: each normalises to exactly one row of its source. */
-const ONE_PER_SOURCE: Record<string, string> = {
-  atlassian: 'login.json',
-  auth0: 's-passkey-stream.json',
-  duo: 'push-success.json',
-  entra: 'graph-signin-passkey-synced.json',
-  google_workspace: 'login-success-passkey.json',
-  jumpcloud: 'sso-password-webauthn.json',
-  keycloak: 'login-passkey.json',
-  ocsf: 'logon-webauthn-seconds.json',
-  okta: 'session-start-passkey-only.json',
-  onelogin: 'login-success.json',
-  onepassword: 'credentials-ok.json',
-  pingfederate: 'json-passkey-sso.json',
-}
 
 const MAX_BODY = 64 * 1024
 const MAX_EVENTS = 100
