@@ -38,3 +38,6 @@ export const ERR_ALERT_SETTINGS = createError<'PULSE_ERR_ALERT_SETTINGS', [strin
 /** A request parameter that passes the schema but not the rules between parameters (from after to, a bucket a KPI cannot give). */
 export const ERR_BAD_PARAMETER = createError<'PULSE_ERR_BAD_PARAMETER', [string]>('PULSE_ERR_BAD_PARAMETER', '%s', 400)
 export const ERR_HOOK_REQUEST = createError<'PULSE_ERR_HOOK_REQUEST', [string]>('PULSE_ERR_HOOK_REQUEST', 'Not a request this hook understands: %s', 400)
+/** Fault injection (core/failpoints.ts): an outage point active in a test, and a malformed PULSE_FAILPOINTS entry. */
+export const ERR_FAILPOINT = createError<'PULSE_ERR_FAILPOINT', [string, number]>('PULSE_ERR_FAILPOINT', 'Injected fault %s: failing for %d more s', 503)
+export const ERR_FAILPOINT_SPEC = createError<'PULSE_ERR_FAILPOINT_SPEC', [string]>('PULSE_ERR_FAILPOINT_SPEC', 'PULSE_FAILPOINTS: "%s" is neither a crash point name nor name:fail-for-<N>s', 500)
