@@ -3,6 +3,7 @@
 // promise settles only once ClickHouse has accepted its rows, which is when a Kafka consumer may
 // commit. Rows whose event_id is already stored are not inserted again (see migration 001).
 import { createHash } from 'node:crypto'
+import { failpointOutage } from '../core/failpoints.js'
 import type { Logger } from '../core/logger.js'
 import { batchInsertSeconds, batchRows, eventsDuplicate, eventsStored, writeRetries } from '../core/metrics.js'
 import type { AuthEvent } from '../schemas/auth-event.js'
@@ -111,6 +112,7 @@ export class BatchWriter {
 
   /** Inserts the batch; returns, per row, whether it was a duplicate and so not inserted. */
   private async insert(batch: Pending): Promise<boolean[]> {
+    failpointOutage('clickhouse-insert') // tests only: ClickHouse refusing writes for a while
     const { rows, deadLetters } = batch
     // Dead letters first: were the rows' insert to fail after that, a retry finds the dead letters
     // written already (collapsed by their id) and the rows not yet stored.
