@@ -1,5 +1,6 @@
 // Builds the in-process ingest path (writer + service) for the commands that write directly.
 import { loadMapping } from '../ingest/mapping.js'
+import { createPrivacy } from '../ingest/privacy.js'
 import { IngestService } from '../ingest/service.js'
 import { BatchWriter, type WriterOptions } from '../ingest/writer.js'
 import type { Runtime } from './runtime.js'
@@ -12,7 +13,7 @@ export function embeddedIngest(rt: Runtime, maxAttempts = 5, onInserted?: Writer
   close: () => Promise<void>
 } {
   const writer = new BatchWriter(rt.store.client, { ...rt.config.batch, log: rt.log, maxAttempts, onInserted })
-  const service = new IngestService(writer, { mapping: loadMapping(rt.config.mappingFile) })
+  const service = new IngestService(writer, { mapping: loadMapping(rt.config.mappingFile), privacy: createPrivacy(rt.config.privacy) })
   return {
     writer,
     service,

@@ -41,6 +41,8 @@ export interface Config {
   alerts: AlertsConfig
   /** Vendor connectors and push hooks (connectors/, docs/CONNECTORS.md). */
   connectors: ConnectorsConfig
+  /** Privacy controls (docs/PRIVACY.md): pseudonyms, IP truncation, retention of raw payloads and dead letters. */
+  privacy: PrivacySettings
 }
 
 type Env = Record<string, string | undefined>
@@ -102,6 +104,7 @@ export function loadConfig(env: Env = process.env): Config {
     mappingFile: env.PULSE_MAPPING_FILE ?? '',
     alerts: alertsConfig(env),
     connectors: connectorsConfig(env, dataDir, env.PULSE_DEFAULT_TENANT ?? 'default'),
+    privacy: privacyConfig(env),
   }
 }
 
@@ -188,5 +191,36 @@ function alertsConfig(env: Env): AlertsConfig {
     deliveryTimeoutMs: int(env, 'PULSE_ALERT_DELIVERY_TIMEOUT_MS', 10_000, 100),
     retryMaxS: int(env, 'PULSE_ALERT_RETRY_MAX_S', 300, 1),
     deliveryMaxAgeS: int(env, 'PULSE_ALERT_DELIVERY_MAX_AGE_S', 86_400, 60),
+  }
+}
+
+export interface PrivacySettings {
+  /** HMAC-SHA256 key of user pseudonyms; '' = user ids and e-mails stored as they come. */
+  pseudonymizeSecret: string
+  /** Store IPv4 addresses as /24 and IPv6 as /48. */
+  ipTruncate: boolean
+  /** Days after ingestion that auth_events.raw is emptied (0 = kept forever). */
+  rawRetentionDays: number
+  /** Days after receipt that dead letters are deleted (0 = kept forever). */
+  deadLetterRetentionDays: number
+}
+
+/** A key shorter than this is guessable enough to undo pseudonyms by trying user ids. */
+export const MIN_PSEUDONYMIZE_SECRET_LENGTH = 16
+
+function privacyConfig(env: Env): PrivacySettings {
+  const secret = secretSetting(env, 'PULSE_PSEUDONYMIZE_SECRET')
+  if (secret && secret.length < MIN_PSEUDONYMIZE_SECRET_LENGTH) {
+    throw new ERR_CONFIG(`PULSE_PSEUDONYMIZE_SECRET must be at least ${MIN_PSEUDONYMIZE_SECRET_LENGTH} characters (it keys the HMAC of every user id)`)
+  }
+  const truncate = (env.PULSE_IP_TRUNCATE ?? '').trim().toLowerCase()
+  if (!['', 'on', 'off', 'true', 'false', '1', '0'].includes(truncate)) {
+    throw new ERR_CONFIG(`PULSE_IP_TRUNCATE must be on or off, got "${env.PULSE_IP_TRUNCATE}"`)
+  }
+  return {
+    pseudonymizeSecret: secret,
+    ipTruncate: ['on', 'true', '1'].includes(truncate),
+    rawRetentionDays: int(env, 'PULSE_RAW_RETENTION_DAYS', 0, 0),
+    deadLetterRetentionDays: int(env, 'PULSE_DEAD_LETTER_RETENTION_DAYS', 0, 0),
   }
 }

@@ -5,6 +5,7 @@ import { type DeadLetter, type EventFate, type RawEvent, type RejectCode } from 
 import { deriveDeadLetterId } from './ids.js'
 import type { AssemblyInput, FlowAssembler } from './flow-assembly.js'
 import type { Mapping } from './mapping.js'
+import type { Privacy } from './privacy.js'
 import { normalize } from './normalizers/index.js'
 import { rowError } from './validate.js'
 
@@ -41,7 +42,16 @@ export function toDeadLetter(raw: RawEvent, code: RejectCode, reason: string, re
   }
 }
 
-export function processEvent(raw: RawEvent, ingestedAt: string, mapping?: Mapping): EventFate {
+/**
+ * The fate of one raw event. With `privacy` (docs/PRIVACY.md), the fate is made safe to store here, after
+ * normalisation and mapping (which match plain user keys) and before any writer, DLQ or alert sees it.
+ */
+export function processEvent(raw: RawEvent, ingestedAt: string, mapping?: Mapping, privacy?: Privacy | null): EventFate {
+  const fate = judge(raw, ingestedAt, mapping)
+  return privacy ? privacy.apply(fate) : fate
+}
+
+function judge(raw: RawEvent, ingestedAt: string, mapping?: Mapping): EventFate {
   if (raw.parseError !== undefined) {
     return { kind: 'rejected', deadLetter: toDeadLetter(raw, 'invalid_json', raw.parseError, ingestedAt) }
   }

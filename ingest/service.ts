@@ -5,6 +5,7 @@ import type { RawEvent } from './fate.js'
 import { FlowAssembler } from './flow-assembly.js'
 import type { Mapping } from './mapping.js'
 import { processEvent, sortFates } from './pipeline.js'
+import type { Privacy } from './privacy.js'
 import { nowTimestamp } from './time.js'
 import type { BatchWriter, WriteReceipt } from './writer.js'
 
@@ -36,22 +37,26 @@ export function addSummary(into: IngestSummary, s: IngestSummary, maxRejections 
 export interface IngestServiceOptions {
   mapping?: Mapping
   assembler?: FlowAssembler
+  /** Pseudonyms and IP truncation (ingest/privacy.ts); null or absent = off. */
+  privacy?: Privacy | null
 }
 
 export class IngestService {
   readonly assembler: FlowAssembler
   private readonly mapping?: Mapping
+  private readonly privacy?: Privacy | null
 
   constructor(private readonly writer: BatchWriter, opts: IngestServiceOptions = {}) {
     this.assembler = opts.assembler ?? new FlowAssembler()
     this.mapping = opts.mapping
+    this.privacy = opts.privacy
   }
 
   async ingest(raws: readonly RawEvent[], maxRejections = 20): Promise<IngestSummary> {
     const ingestedAt = nowTimestamp()
     const fates = raws.map((raw) => {
       eventsConsumed.inc({ source: raw.source })
-      return processEvent(raw, ingestedAt, this.mapping)
+      return processEvent(raw, ingestedAt, this.mapping, this.privacy)
     })
     const rejections: IngestSummary['rejections'] = []
     fates.forEach((f, index) => {

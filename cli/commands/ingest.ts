@@ -3,6 +3,7 @@ import Fastify from 'fastify'
 import { registry } from '../../core/metrics.js'
 import { createKafka } from '../../ingest/kafka/client.js'
 import { loadMapping } from '../../ingest/mapping.js'
+import { createPrivacy } from '../../ingest/privacy.js'
 import { startIngestWorker } from '../../ingest/kafka/worker.js'
 import { BatchWriter } from '../../ingest/writer.js'
 import { configFrom, onShutdown, openRuntime, type CommonFlags } from '../runtime.js'
@@ -32,7 +33,7 @@ export function ingestCommand(program: Command): void {
       const alerting = await startAlerting({ client: store.client, config, log, perEvent: true, rateRules: false, exclusive: false, producer: alertProducer })
       const writer = new BatchWriter(store.client, { ...config.batch, log, maxAttempts: Infinity, onInserted: alerting.onInserted })
       const worker = await startIngestWorker({
-        kafka, config, writer, log, mapping: loadMapping(config.mappingFile),
+        kafka, config, writer, log, mapping: loadMapping(config.mappingFile), privacy: createPrivacy(config.privacy),
         defaultSource: flags.source, partitionsConsumedConcurrently: Number(flags.concurrency),
       })
       const metrics = Fastify()

@@ -8,6 +8,7 @@ import { FlowAssembler } from '../../ingest/flow-assembly.js'
 import { loadMapping } from '../../ingest/mapping.js'
 import { isKnownSource, knownSources } from '../../ingest/normalizers/index.js'
 import { processEvent, sortFates } from '../../ingest/pipeline.js'
+import { createPrivacy } from '../../ingest/privacy.js'
 import { nowTimestamp } from '../../ingest/time.js'
 import type { AuthEvent } from '../../schemas/auth-event.js'
 
@@ -27,6 +28,8 @@ export function normalizeCommand(program: Command): void {
       if (!isKnownSource(flags.source)) throw new ERR_UNKNOWN_SOURCE(flags.source, knownSources().join(', '))
       const config = loadConfig()
       const mapping = loadMapping(config.mappingFile)
+      // Rows shown are the rows ingest would store: pseudonymised and truncated the same way.
+      const privacy = createPrivacy(config.privacy)
       const tenant = flags.tenant ?? config.defaultTenant
       if (file) {
         try {
@@ -75,7 +78,7 @@ export function normalizeCommand(program: Command): void {
         } catch (err) {
           raw = { payload: t, source: flags.source, tenant, parseError: `not JSON: ${(err as Error).message}` }
         }
-        pending.push({ line, fate: processEvent(raw, at, mapping) })
+        pending.push({ line, fate: processEvent(raw, at, mapping, privacy) })
         if (pending.length >= CHUNK) flush()
       }
       flush()

@@ -11,6 +11,7 @@ import { processEvent, sortFates } from '../pipeline.js'
 import { nowTimestamp } from '../time.js'
 import { FlowAssembler } from '../flow-assembly.js'
 import type { Mapping } from '../mapping.js'
+import type { Privacy } from '../privacy.js'
 import type { BatchWriter } from '../writer.js'
 import { ensureTopics } from './client.js'
 import { decodeMessage, encodeDeadLetter, type MessageDefaults } from './messages.js'
@@ -25,6 +26,8 @@ export interface WorkerOptions {
   /** Partitions of one worker processed at once; their rows share writer batches. */
   partitionsConsumedConcurrently?: number
   mapping?: Mapping
+  /** Pseudonyms and IP truncation applied before rows, dead letters and the DLQ (null = off). */
+  privacy?: Privacy | null
 }
 
 export interface IngestWorker {
@@ -69,7 +72,7 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
     const fates = batch.messages.map((m) => {
       const raw = decodeMessage(m, batch.topic, batch.partition, defaults)
       eventsConsumed.inc({ source: raw.source })
-      return processEvent(raw, ingestedAt, opts.mapping)
+      return processEvent(raw, ingestedAt, opts.mapping, opts.privacy)
     })
     const { rows, deadLetters, ignored } = sortFates(fates, assembler)
     await withHeartbeats(writer.write(rows, deadLetters), heartbeat, log)
