@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../core/config.js'
 import { createLogger, type Logger } from '../core/logger.js'
 import { openStore, type Store } from '../store/clickhouse.js'
 import { migrate } from '../store/migrate.js'
+import { applyRetention } from '../store/retention.js'
 
 export interface Runtime {
   config: Config
@@ -26,6 +27,9 @@ export async function openRuntime(config: Config, log = createLogger()): Promise
   const store = openStore(config.clickhouse, config.dataDir)
   const result = await migrate(store.client)
   if (result.applied.length > 0) log.info({ applied: result.applied }, 'migrations applied')
+  // Retention is configuration, not schema: set (or removed) on every start to match the settings.
+  const retention = await applyRetention(store.client, config.privacy)
+  if (retention.changed.length > 0) log.info({ retention: config.privacy.rawRetentionDays, deadLetterRetention: config.privacy.deadLetterRetentionDays }, 'retention changed')
   return { config, log, store }
 }
 
