@@ -49,3 +49,18 @@ export const connectorRetries = new Counter({
 export const connectorLag = new Gauge({
   name: 'pulse_connector_lag_seconds', help: 'How far behind now the events a connector has delivered reach', labelNames: ['connector'], registers: [registry],
 })
+
+// Where an ingest worker's time goes (issue 7, bench/ingest.ts reads these): cumulative seconds per
+// stage, measured per batch (never per event, to stay off the hot path), and when consumption began
+// and last committed, so throughput is first batch → last commit without scraping races.
+export const ingestStageSeconds = new Counter({
+  name: 'pulse_ingest_stage_seconds_total',
+  help: 'Time spent per ingest stage: normalise (decode + normalisers), assemble (flow assembly), dedupe (event_id lookup), insert (ClickHouse inserts), alerts (per-event rules, synchronous part), commit (DLQ send + offset commit)',
+  labelNames: ['stage'], registers: [registry],
+})
+export const ingestFirstBatchTime = new Gauge({
+  name: 'pulse_ingest_first_batch_timestamp_seconds', help: 'Unix time the worker received its first non-empty batch', registers: [registry],
+})
+export const ingestLastCommitTime = new Gauge({
+  name: 'pulse_ingest_last_commit_timestamp_seconds', help: 'Unix time of the worker\'s last offset commit', registers: [registry],
+})

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import { failpointOutage } from '../core/failpoints.js'
 import type { Logger } from '../core/logger.js'
-import { batchInsertSeconds, batchRows, eventsDuplicate, eventsStored, writeRetries } from '../core/metrics.js'
+import { batchInsertSeconds, batchRows, eventsDuplicate, eventsStored, ingestStageSeconds, writeRetries } from '../core/metrics.js'
 import type { AuthEvent } from '../schemas/auth-event.js'
 import type { ClickHouseClient } from '../store/clickhouse.js'
 import type { DeadLetter } from './fate.js'
@@ -42,6 +42,9 @@ interface Pending {
 }
 
 const ID_LOOKUP_CHUNK = 5_000
+const stageDedupe = ingestStageSeconds.labels('dedupe')
+const stageInsert = ingestStageSeconds.labels('insert')
+const stageAlerts = ingestStageSeconds.labels('alerts')
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export class BatchWriter {
@@ -116,11 +119,15 @@ export class BatchWriter {
     const { rows, deadLetters } = batch
     // Dead letters first: were the rows' insert to fail after that, a retry finds the dead letters
     // written already (collapsed by their id) and the rows not yet stored.
+    const t0 = performance.now()
     if (deadLetters.length > 0) {
       await this.client.insert({ table: 'dead_letters', values: deadLetters, format: 'JSONEachRow' })
     }
+    const t1 = performance.now()
     const isDuplicate = await this.findDuplicates(rows)
     const fresh = rows.filter((_, i) => !isDuplicate[i])
+    const t2 = performance.now()
+    stageDedupe.inc((t2 - t1) / 1000)
     if (fresh.length > 0) {
       await this.client.insert({
         table: 'auth_events',
@@ -131,6 +138,8 @@ export class BatchWriter {
       })
       batchRows.observe(fresh.length)
     }
+    const t3 = performance.now()
+    stageInsert.inc((t1 - t0 + t3 - t2) / 1000)
     eventsStored.inc(fresh.length)
     eventsDuplicate.inc(rows.length - fresh.length)
     if (fresh.length > 0 && this.opts.onInserted) {
@@ -139,6 +148,7 @@ export class BatchWriter {
       } catch (err) {
         this.opts.log?.error({ err }, 'onInserted hook failed')
       }
+      stageAlerts.inc((performance.now() - t3) / 1000)
     }
     return isDuplicate
   }

@@ -6,7 +6,9 @@ import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs'
 import type { Config } from '../../core/config.js'
 import { failpoint } from '../../core/failpoints.js'
 import type { Logger } from '../../core/logger.js'
-import { consumerLag, eventsConsumed, eventsIgnored, eventsRejected } from '../../core/metrics.js'
+import {
+  consumerLag, eventsConsumed, eventsIgnored, eventsRejected, ingestFirstBatchTime, ingestLastCommitTime, ingestStageSeconds,
+} from '../../core/metrics.js'
 import { processEvent, sortFates } from '../pipeline.js'
 import { nowTimestamp } from '../time.js'
 import { FlowAssembler } from '../flow-assembly.js'
@@ -36,6 +38,10 @@ export interface IngestWorker {
 }
 
 const HEARTBEAT_EVERY_MS = 2_000
+// Per-batch stage timers (bench/ingest.ts reads them to split a worker's time).
+const stageNormalise = ingestStageSeconds.labels('normalise')
+const stageAssemble = ingestStageSeconds.labels('assemble')
+const stageCommit = ingestStageSeconds.labels('commit')
 
 /** Awaits `work`, sending group heartbeats meanwhile so a slow ClickHouse does not cost the membership. */
 async function withHeartbeats<T>(work: Promise<T>, heartbeat: () => Promise<void>, log: Logger): Promise<T> {
@@ -66,16 +72,26 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
   await consumer.connect()
   await consumer.subscribe({ topics: [k.rawTopic], fromBeginning: true })
 
+  let firstBatch = true
   const eachBatch = async ({ batch, heartbeat, resolveOffset, isRunning, isStale }: EachBatchPayload) => {
     if (batch.isEmpty() || !isRunning() || isStale()) return
+    if (firstBatch) {
+      firstBatch = false
+      ingestFirstBatchTime.set(Date.now() / 1000)
+    }
+    const t0 = performance.now()
     const ingestedAt = nowTimestamp()
     const fates = batch.messages.map((m) => {
       const raw = decodeMessage(m, batch.topic, batch.partition, defaults)
       eventsConsumed.inc({ source: raw.source })
       return processEvent(raw, ingestedAt, opts.mapping, opts.privacy)
     })
+    const t1 = performance.now()
     const { rows, deadLetters, ignored } = sortFates(fates, assembler)
+    stageNormalise.inc((t1 - t0) / 1000)
+    stageAssemble.inc((performance.now() - t1) / 1000)
     await withHeartbeats(writer.write(rows, deadLetters), heartbeat, log)
+    const t2 = performance.now()
     if (deadLetters.length > 0) {
       await producer.send({ topic: k.dlqTopic, acks: -1, messages: deadLetters.map(encodeDeadLetter) })
     }
@@ -83,6 +99,8 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
     const last = batch.lastOffset()
     resolveOffset(last)
     await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
+    stageCommit.inc((performance.now() - t2) / 1000)
+    ingestLastCommitTime.set(Date.now() / 1000)
     eventsIgnored.inc(ignored)
     for (const d of deadLetters) eventsRejected.inc({ reason_code: d.reason_code })
     consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()))
