@@ -154,3 +154,28 @@ export async function lagOf(kafka: Kafka, groupId: string, topic: string, timeou
     }
   }
 }
+
+/** Sum of the group's committed offsets on a topic (0 for partitions never committed). */
+export async function committedTotal(kafka: Kafka, groupId: string, topic: string): Promise<number> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
+    return (committed?.partitions ?? []).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0)
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/** The group's state and its members' ids (a rebalance gives every member a new generation; a member that left, a new id). */
+export async function groupMembers(kafka: Kafka, groupId: string): Promise<{ state: string; members: string[] }> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const { groups } = await admin.describeGroups([groupId])
+    const g = groups[0]
+    return { state: g?.state ?? 'Unknown', members: (g?.members ?? []).map((m) => m.memberId).sort() }
+  } finally {
+    await admin.disconnect()
+  }
+}
