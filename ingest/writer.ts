@@ -121,7 +121,9 @@ export class BatchWriter {
     // written already (collapsed by their id) and the rows not yet stored.
     const t0 = performance.now()
     if (deadLetters.length > 0) {
-      await this.client.insert({ table: 'dead_letters', values: deadLetters, format: 'JSONEachRow' })
+      // A token of its own: embedded chDB keeps a query's settings for the session, so without one this insert
+      // would carry the last auth_events token and a second dead-letter batch would be dropped as a duplicate.
+      await this.client.insert({ table: 'dead_letters', values: deadLetters, format: 'JSONEachRow', clickhouse_settings: { insert_deduplication_token: deadLetterToken(deadLetters) } })
     }
     const t1 = performance.now()
     const isDuplicate = await this.findDuplicates(rows)
@@ -188,6 +190,12 @@ export class BatchWriter {
     if (stored.size > 0) rows.forEach((r, i) => { if (stored.has(r.event_id)) isDuplicate[i] = true })
     return isDuplicate
   }
+}
+
+function deadLetterToken(deadLetters: readonly DeadLetter[]): string {
+  const h = createHash('sha256').update('dead_letters')
+  for (const d of deadLetters) h.update(d.dead_letter_id)
+  return h.digest('hex')
 }
 
 function batchToken(rows: readonly AuthEvent[]): string {
