@@ -179,3 +179,38 @@ export async function groupMembers(kafka: Kafka, groupId: string): Promise<{ sta
     await admin.disconnect()
   }
 }
+
+/** A topic with config entries (e.g. a raised max.message.bytes for the 5 MB poison messages). */
+export async function createTopicWith(kafka: Kafka, topic: string, numPartitions: number, configs: Record<string, string>): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }] })
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/** Produces in sends of at most ~512 KB (a big message goes alone), so no record batch outgrows the topic's limit. */
+export async function produceSized(kafka: Kafka, topic: string, messages: readonly Message[]): Promise<void> {
+  const producer = kafka.producer()
+  await producer.connect()
+  try {
+    let batch: Message[] = []
+    let bytes = 0
+    const send = async () => {
+      if (batch.length > 0) await producer.send({ topic, acks: -1, messages: batch })
+      batch = []
+      bytes = 0
+    }
+    for (const m of messages) {
+      const size = m.value === null || m.value === undefined ? 0 : Buffer.byteLength(m.value as Buffer | string)
+      if (bytes + size > 512 * 1024 || batch.length >= 1_000) await send()
+      batch.push(m)
+      bytes += size
+    }
+    await send()
+  } finally {
+    await producer.disconnect()
+  }
+}
