@@ -1,6 +1,7 @@
 // The one place a ClickHouse client is created. Embedded chDB (default) and a ClickHouse server
 // (CLICKHOUSE_URL) sit behind the same @clickhouse/client API, so every query runs unchanged on both.
 import { mkdirSync } from 'node:fs'
+import { Readable } from 'node:stream'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { createClient, type ClickHouseClient } from '@clickhouse/client'
@@ -17,6 +18,25 @@ export interface Store {
   /** 'embedded' (chDB in this process) or 'server'. */
   kind: 'embedded' | 'server'
   close(): Promise<void>
+}
+
+/** A TabSeparated insert that hands the bytes to the engine directly (chDB's raw insert). */
+type RawTsvInsert = (table: string, columns: readonly string[], body: Buffer, settings: Record<string, string>) => Promise<unknown>
+const rawTsvInserts = new WeakMap<ClickHouseClient, RawTsvInsert>()
+
+/**
+ * Inserts TabSeparated bytes (store/tsv.ts). Embedded: chDB's raw insert, which passes the Buffer to
+ * the engine without copying and parses it with the engine's parallel parser (the client's `exec`
+ * path would turn it into one SQL string first, see PLATFORM_NOTES). Server: the client's insert
+ * with the bytes as a stream.
+ */
+export async function insertTabSeparated(client: ClickHouseClient, table: string, columns: readonly string[], body: Buffer, settings: Record<string, string> = {}): Promise<void> {
+  const raw = rawTsvInserts.get(client)
+  if (raw) {
+    await raw(table, columns, body, settings)
+    return
+  }
+  await client.insert({ table, columns: columns as [string, ...string[]], format: 'TabSeparated', values: Readable.from([body], { objectMode: false }), clickhouse_settings: settings })
 }
 
 export function openStore(cfg: ClickHouseConfig, dataDir: string): Store {
@@ -39,12 +59,17 @@ export function openStore(cfg: ClickHouseConfig, dataDir: string): Store {
   // chDB binds one data directory per process: open the store once and share it.
   const path = join(dataDir, 'clickhouse')
   mkdirSync(path, { recursive: true })
+  const connection = requireChdb().createChdbConnection({ path })
   const client = createClient({
     // chdb types its Connection against @clickhouse/client-common, which @clickhouse/client now bundles
     // under its own names: the shapes match, the nominal types do not.
-    connection: requireChdb().createChdbConnection({ path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'],
+    connection: connection as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'],
     database: cfg.database,
     clickhouse_settings,
   })
+  rawTsvInserts.set(client, (table, columns, body, settings) => connection.chdb.rawInsert({
+    table: cfg.database === 'default' ? table : `${cfg.database}.${table}`, columns, values: body, format: 'TabSeparated',
+    settings: { ...clickhouse_settings, ...settings },
+  }))
   return { client, kind: 'embedded', close: () => client.close() }
 }
