@@ -23,7 +23,7 @@ const NEVER = `toDateTime64('2200-01-01 00:00:00', 3, 'UTC')`
 
 /** Parameters of the user state: the look-back and the first day whose passkey logins can still count. */
 export function stateParams(s: Scope, lookbackDays: number): Record<string, unknown> {
-  return { lookback: lookbackDays, lb_from_day: dayOf(s.period.fromMs - (lookbackDays + 1) * DAY_MS) }
+  return { lookback: lookbackDays, lb_from_day: dayOf(s.period.fromMs - (lookbackDays + 1) * DAY_MS), from_day: dayOf(s.period.fromMs) }
 }
 
 /**
@@ -40,15 +40,23 @@ export const USER_STATE_SQL = `
              arraySort(x -> x.1, groupArrayIf((assumeNotNull(pf), assumeNotNull(pl)), pf IS NOT NULL)) AS d,
              arrayMap(x -> x.1, d) AS a,
              arrayMap(x -> x.2, d) AS b,
-             arrayFilter(i -> i = 1 OR a[i] > b[i - 1] + toIntervalDay({lookback:UInt32}), arrayEnumerate(a)) AS brk,
-             arrayMap(j -> (a[brk[j]], (if(j < length(brk), b[brk[j + 1] - 1], b[-1])) + toIntervalDay({lookback:UInt32})),
-                      arrayEnumerate(brk)) AS pk_ivs,
+             -- Islands in linear time: lambdas take the arrays as arguments, never capture them (a captured
+             -- array is copied for every element, which made this quadratic in a user's passkey days).
+             -- brk[i]: day i starts an island (the first, or more than the look-back after the previous day's last).
+             arrayMap((x, prev, i) -> i = 1 OR x > prev + toIntervalDay({lookback:UInt32}), a, arrayResize(arrayPushFront(b, a[1]), length(a)), arrayEnumerate(a)) AS brk,
+             -- An island ends on the day before the next start, or on the last day.
+             arrayZip(arrayFilter((x, s) -> s, a, brk),
+                      arrayMap(y -> y + toIntervalDay({lookback:UInt32}), arrayFilter((y, e) -> e, b, arrayPopFront(arrayPushBack(brk, 1))))) AS pk_ivs,
              arrayFilter(f -> f >= {from:${DT}} - toIntervalMinute(10) AND f < {to:${DT}}, groupArrayArray(day_fails)) AS fails
       FROM (
-        SELECT uid, day, min(pk_first) AS pf, max(pk_last) AS pl, groupArrayArray(pk_failures) AS day_fails
+        -- Days before the period collapse into one: has(t) is only ever asked for t in the period, where all
+        -- that matters of them is the last passkey login (whether it reaches into the period). One group per
+        -- user and day of the period instead of one per day of the look-back: the arrays stay short.
+        SELECT uid, if(day < {from_day:Date}, toDate(0), day) AS d, min(pk_first) AS pf, max(pk_last) AS pl,
+               groupArrayArrayIf(pk_failures, day >= {from_day:Date} - 1) AS day_fails
         FROM user_passkey_days
         WHERE tenant = {tenant:String} AND day >= {lb_from_day:Date} AND day < {to_day:Date}
-        GROUP BY uid, day
+        GROUP BY uid, d
       )
       GROUP BY uid
     )
