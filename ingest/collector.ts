@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { requireRole } from '../access/request.js'
 import type { TokenVerifier } from '../access/tokens.js'
-import { ERR_BODY_EMPTY, ERR_OVERLOADED, ERR_TOO_MANY_EVENTS, ERR_UNKNOWN_SOURCE } from '../core/errors.js'
+import { ERR_BODY_EMPTY, ERR_OVERLOADED, ERR_STORE, ERR_TOO_MANY_EVENTS, ERR_UNKNOWN_SOURCE } from '../core/errors.js'
 import type { RawEvent } from './fate.js'
 import { isKnownSource, knownSources } from './normalizers/index.js'
 
@@ -41,13 +41,28 @@ export function splitNdjson(text: string): { payload: unknown; parseError?: stri
 
 export async function collectorRoutes(app: FastifyInstance, opts: CollectorOptions): Promise<void> {
   const maxInFlight = opts.maxInFlight ?? 64
+  // Counted from the first byte, not from the handler: a burst of large requests would otherwise all be
+  // read and parsed (memory growing with the burst) before any of them found the limit reached.
   let inFlight = 0
+  const admitted = new WeakSet<object>()
+  const release = async (req: object) => { if (admitted.delete(req)) inFlight-- }
 
   app.addContentTypeParser(NDJSON_TYPES, { parseAs: 'string' }, (_req, body, done) => {
     done(null, { ndjson: splitNdjson(body as string) })
   })
 
-  app.post('/v1/events', {
+  app.post<{ Querystring: { source: string } }>('/v1/events', {
+    onRequest: async (req, reply) => {
+      if (inFlight >= maxInFlight) {
+        // Says when to come back: a sender that retries at once would only deepen the overload.
+        reply.header('retry-after', '1')
+        throw new ERR_OVERLOADED(`${inFlight} requests are being written; retry shortly`)
+      }
+      inFlight++
+      admitted.add(req)
+    },
+    onResponse: release,
+    onRequestAbort: release,
     schema: {
       summary: 'Send raw events of one source (ingest or admin token)',
       tags: ['ingest'],
@@ -102,14 +117,16 @@ export async function collectorRoutes(app: FastifyInstance, opts: CollectorOptio
     }
     if (items.length === 0) throw new ERR_BODY_EMPTY()
     if (items.length > opts.maxEventsPerRequest) throw new ERR_TOO_MANY_EVENTS(opts.maxEventsPerRequest)
-    if (inFlight >= maxInFlight) throw new ERR_OVERLOADED(`${inFlight} requests are being written; retry shortly`)
-    inFlight++
+    const raws: RawEvent[] = items.map((i) => ({ ...i, source, tenant: identity.tenant }))
+    let result: Record<string, unknown>
     try {
-      const raws: RawEvent[] = items.map((i) => ({ ...i, source, tenant: identity.tenant }))
-      const result = await opts.sink.accept(raws)
-      return reply.code(opts.sink.mode === 'kafka' ? 202 : 200).send({ mode: opts.sink.mode, source, tenant: identity.tenant, ...result })
-    } finally {
-      inFlight--
+      result = await opts.sink.accept(raws)
+    } catch (err) {
+      // The writer gave up on the batch: the sender retries, and the event_id check stores nothing twice.
+      req.log.error({ err }, 'collector sink refused the events')
+      reply.header('retry-after', '5')
+      throw new ERR_STORE((err as Error).message)
     }
+    return reply.code(opts.sink.mode === 'kafka' ? 202 : 200).send({ mode: opts.sink.mode, source, tenant: identity.tenant, ...result })
   })
 }
