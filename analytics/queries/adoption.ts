@@ -49,15 +49,29 @@ export interface PrimaryResult {
   /** Active users with at least `threshold` of their successful logins by passkey ÷ active users. */
   passkey_primary: Ratio
   threshold: number
+  /** Per bucket (when asked): the same question over the bucket's own sign-ins (clipped to the period). */
+  series?: ({ bucket: string } & Ratio)[]
 }
 
-export async function passkeyPrimary(client: ClickHouseClient, s: Scope, threshold: number): Promise<PrimaryResult> {
+/**
+ * Passkey-primary users for the period and, with a bucket, per bucket: one query for the whole series, where
+ * the dashboard used to ask once per bucket. A bucket's figure is exactly the period figure of the bucket
+ * clipped to the period (users are counted in each bucket in which they signed in).
+ */
+export async function passkeyPrimary(client: ClickHouseClient, s: Scope, threshold: number, bucket?: DayBucket): Promise<PrimaryResult> {
   const u = userDaysFrom(s)
-  const [r] = await rows<{ active: number; primary: number }>(client, `
-    SELECT count() AS active, countIf(pk / all >= {threshold:Float64}) AS primary
-    FROM (
-      SELECT uid, sum(logins) AS all, sumIf(logins, method_class IN ${PASSKEY_CLASSES_SQL}) AS pk
-      FROM user_day_logins WHERE ${u.where} GROUP BY uid
-    )`, { ...u.params, threshold })
-  return { passkey_primary: ratio(r?.primary ?? 0, r?.active ?? 0), threshold }
+  const perUser = (grp: string) => `
+      SELECT ${grp} AS bucket, uid, sum(logins) AS all, sumIf(logins, method_class IN ${PASSKEY_CLASSES_SQL}) AS pk
+      FROM user_day_logins WHERE ${u.where} GROUP BY bucket, uid`
+  const result = await rows<{ bucket: string; active: number; primary: number }>(client, `
+    SELECT bucket, count() AS active, countIf(pk / all >= {threshold:Float64}) AS primary
+    FROM (${perUser("''")}${bucket ? ` UNION ALL ${perUser(`toString(toDateTime(${DAY_BUCKET_SQL[bucket].start('day')}, 'UTC'))`)}` : ''})
+    GROUP BY bucket
+    ORDER BY bucket`, { ...u.params, threshold })
+  const total = result.find((r) => r.bucket === '')
+  return {
+    passkey_primary: ratio(total?.primary ?? 0, total?.active ?? 0),
+    threshold,
+    ...(bucket ? { series: result.filter((r) => r.bucket !== '').map((r) => ({ bucket: r.bucket, ...ratio(r.primary, r.active) })) } : {}),
+  }
 }

@@ -103,13 +103,20 @@ export async function kpiRoutes(app: FastifyInstance, opts: { store: Store }): P
     schema: {
       summary: 'Passkey-primary users: active users with at least the threshold of their successful sign-ins by passkey ÷ active users (KPI 4)',
       tags: ['kpis'],
-      querystring: querystring({ passkey_primary_threshold: ASSUMPTION_PROPERTIES.passkey_primary_threshold }),
-      response: response({ passkey_primary: RATIO, threshold: num }, 'passkey-primary users'),
+      description: 'With bucket, also the series: per bucket, the users active in it and those of them passkey-primary over its sign-ins (one request for a whole chart).',
+      querystring: querystring({
+        passkey_primary_threshold: ASSUMPTION_PROPERTIES.passkey_primary_threshold,
+        bucket: { type: 'string', enum: [...DAY_BUCKETS], description: 'also answer per bucket (day, week, month); no series without it' },
+      }),
+      response: response({
+        passkey_primary: RATIO, threshold: num, bucket: BUCKET_OUT, series: arrayOf({ bucket: str, ...RATIO.properties }),
+      }, 'passkey-primary users for the period (and per bucket when asked)'),
     },
   }, async (req: Req) => {
     const s = scopeOf(req, req.query, 'day')
     const a = await assumptionsOf(client, s.tenant, req.query)
-    return { ...envelope(s), ...(await passkeyPrimary(client, s, a.values.passkey_primary_threshold)) }
+    const bucket = req.query.bucket as DayBucket | undefined
+    return { ...envelope(s), ...(bucket ? { bucket } : {}), ...(await passkeyPrimary(client, s, a.values.passkey_primary_threshold, bucket)) }
   })
 
   app.get('/api/v1/kpis/success-rate', {

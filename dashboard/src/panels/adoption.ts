@@ -13,28 +13,6 @@ export interface AdoptionData { bucket: string; series: AdoptionPoint[]; enrollm
 
 /** Per-user KPIs are computed per day: hour buckets become days here. */
 const dayBucket = (b: string): 'day' | 'week' | 'month' => (b === 'week' || b === 'month' ? b : 'day')
-/** Passkey-primary users per bucket take one request per bucket: asked only up to this many buckets. */
-export const MAX_PRIMARY_BUCKETS = 40
-
-function bucketEnd(start: string, bucket: 'day' | 'week' | 'month'): number {
-  const d = new Date(`${start.slice(0, 10)}T00:00:00Z`)
-  if (bucket === 'month') return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)
-  return d.getTime() + (bucket === 'week' ? 7 : 1) * 86_400_000
-}
-
-/** Runs `fn` over `items`, at most `n` at a time. */
-async function pool<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length)
-  let next = 0
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++
-      out[i] = await fn(items[i]!)
-    }
-  }))
-  return out
-}
-
 export const adoptionPanel: PanelDef<AdoptionData> = {
   id: 'adoption',
   title: 'Adoption over time',
@@ -42,26 +20,18 @@ export const adoptionPanel: PanelDef<AdoptionData> = {
   async load(ctx) {
     const { api } = ctx.session
     const bucket = dayBucket(ctx.state.bucket)
+    // Passkey-primary users per bucket come with the period figure, in one request (bucket=…).
     const [enrolled, primary] = await Promise.all([
       api.json<{ bucket: string; enrollment_rate: Ratio; series: ({ bucket: string } & Ratio)[] }>(EP.enrollment, { ...ctx.params, bucket }, ctx.signal),
-      api.json<{ passkey_primary: Ratio }>(EP.passkeyPrimary, ctx.params, ctx.signal),
+      api.json<{ passkey_primary: Ratio; series?: ({ bucket: string } & Ratio)[] }>(EP.passkeyPrimary, { ...ctx.params, bucket }, ctx.signal),
     ])
-    const perBucket = enrolled.series.length <= MAX_PRIMARY_BUCKETS
-    const from = Date.parse(ctx.range.from)
-    const to = Date.parse(ctx.range.to)
-    const primaries = perBucket
-      ? await pool(enrolled.series, 4, (p) => api.json<{ passkey_primary: Ratio }>(EP.passkeyPrimary, {
-        ...ctx.params,
-        from: new Date(Math.max(from, Date.parse(`${p.bucket.slice(0, 10)}T00:00:00Z`))).toISOString(),
-        to: new Date(Math.min(to, bucketEnd(p.bucket, bucket))).toISOString(),
-      }, ctx.signal).then((r) => r.passkey_primary.numerator))
-      : []
+    const primaries = new Map((primary.series ?? []).map((p) => [p.bucket, p.numerator]))
     return {
       bucket,
       enrollment_rate: enrolled.enrollment_rate,
       passkey_primary: primary.passkey_primary,
-      primaryPerBucket: perBucket,
-      series: enrolled.series.map((p, i) => ({ bucket: p.bucket, active_users: p.denominator, enrolled_users: p.numerator, passkey_primary_users: primaries[i] ?? null })),
+      primaryPerBucket: primary.series !== undefined,
+      series: enrolled.series.map((p) => ({ bucket: p.bucket, active_users: p.denominator, enrolled_users: p.numerator, passkey_primary_users: primary.series ? (primaries.get(p.bucket) ?? 0) : null })),
     }
   },
   isEmpty: (d) => !d.series.some((p) => p.active_users > 0),
@@ -103,7 +73,7 @@ export const adoptionPanel: PanelDef<AdoptionData> = {
     })
     view.note.textContent = `Period: enrolled ${ratioText(d.enrollment_rate)}`
       + (d.passkey_primary ? `; passkey-primary ${ratioText(d.passkey_primary)}` : '')
-      + (d.primaryPerBucket ? '.' : ` (per-bucket passkey-primary shown up to ${MAX_PRIMARY_BUCKETS} buckets: choose a larger bucket).`)
+      + (d.primaryPerBucket ? '.' : ' (this API gives no per-bucket passkey-primary series).')
       + (ctx.state.bucket === 'hour' ? ' Daily buckets: these are counted per user and day.' : '')
   },
 }
