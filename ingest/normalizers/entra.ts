@@ -253,8 +253,10 @@ function signIn(p: Obj, s: Shape, ctx: NormalizeContext): NormalizeResult {
   const facts = methodFacts(r)
 
   if (INTERRUPT_CODES.has(code)) {
+    // Without a correlation id the interrupt cannot meet the sign-in it interrupted, and says nothing alone.
+    if (!c.flow_id) return ignored('an interrupted sign-in without a correlationId: nothing to join it to')
     const steps = readSteps(arrAt(r, 'authenticationDetails'))
-    return accepted([], [{ flow_id: c.flow_id ?? '', tsMs: ts, contributes: interruptContribution(facts, steps), standalone: null }])
+    return accepted([], [{ flow_id: c.flow_id, tsMs: ts, contributes: interruptContribution(facts, steps), standalone: null }])
   }
 
   const success = code === 0

@@ -300,11 +300,20 @@ function stepContribution(f: FactorFacts): FlowStep['contributes'] {
   }
 }
 
+/**
+ * One step of a flow. Without a session or transaction id no login can take the step: its standalone
+ * row is stored now (rather than after the flow window), and a step that says nothing alone is ignored.
+ */
+function step(c: Common, contributes: FlowStep['contributes'], standalone: AuthEvent | null): NormalizeResult {
+  if (!c.flow_id) return standalone ? accepted([standalone]) : ignored('a step of a sign-in flow without a session or transaction id: nothing to join it to')
+  return accepted([], [{ flow_id: c.flow_id, tsMs: c.tsMs, contributes, standalone }])
+}
+
 /** auth_via_mfa / verify / deny_push / push sent: one step of a flow; a failure stands for a failed login. */
 function verificationStep(p: Obj, c: Common, who: Subject, ctx: NormalizeContext, eventType: string): NormalizeResult {
   if (eventType === 'system.push.send_factor_verify_push') {
     // The push was only sent: the step marks when the flow started, nothing more.
-    return accepted([], [{ flow_id: c.flow_id, tsMs: c.tsMs, contributes: {}, standalone: null }])
+    return step(c, {}, null)
   }
   const f = factorFacts(p)
   let outcome = outcomeOf(p)
@@ -312,7 +321,7 @@ function verificationStep(p: Obj, c: Common, who: Subject, ctx: NormalizeContext
     outcome = 'failure'
     if (!f.kind || f.kind === 'okta_verify') f.kind = 'push'
   }
-  if (outcome === 'pending') return accepted([], [{ flow_id: c.flow_id, tsMs: c.tsMs, contributes: {}, standalone: null }])
+  if (outcome === 'pending') return step(c, {}, null)
   const contributes = stepContribution(f)
   let standalone: AuthEvent | null = null
   if (outcome === 'failure') {
@@ -335,13 +344,13 @@ function verificationStep(p: Obj, c: Common, who: Subject, ctx: NormalizeContext
     r.phishing_resistant = f.phishingResistant ? 1 : 0
     standalone = build(r, p, ctx)
   }
-  return accepted([], [{ flow_id: c.flow_id, tsMs: c.tsMs, contributes, standalone }])
+  return step(c, contributes, standalone)
 }
 
 /** Primary-credential events (IdP, AD/LDAP agent, RADIUS, …): a step, and a login when no session follows. */
 function primaryStep(p: Obj, c: Common, who: Subject, ctx: NormalizeContext, method: Method): NormalizeResult {
   const outcome = outcomeOf(p)
-  if (outcome === 'pending') return accepted([], [{ flow_id: c.flow_id, tsMs: c.tsMs, contributes: {}, standalone: null }])
+  if (outcome === 'pending') return step(c, {}, null)
   const r = rowInput(c, who, 'login')
   r.method = method
   r.second_factor = method === 'sso' ? 'none' : 'unknown'
@@ -349,7 +358,7 @@ function primaryStep(p: Obj, c: Common, who: Subject, ctx: NormalizeContext, met
   const contributes: FlowStep['contributes'] = outcome === 'failure'
     ? { method, outcome: 'failure', failure_reason: r.failure_reason }
     : { method }
-  return accepted([], [{ flow_id: c.flow_id, tsMs: c.tsMs, contributes, standalone: build(r, p, ctx) }])
+  return step(c, contributes, build(r, p, ctx))
 }
 
 /** Factor activation / deactivation / reset: registrations and removals. */
