@@ -24,6 +24,11 @@ export interface CollectorOptions {
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/json-seq']
 
+/** What the NDJSON parser hands the route: a class, so no JSON body (say `{"ndjson": […]}`) can pass for it. */
+class NdjsonBody {
+  constructor(readonly items: { payload: unknown; parseError?: string }[]) {}
+}
+
 /** Lines of NDJSON; a line that is not JSON becomes an event rejected with the parser's message. */
 export function splitNdjson(text: string): { payload: unknown; parseError?: string }[] {
   const out: { payload: unknown; parseError?: string }[] = []
@@ -48,7 +53,7 @@ export async function collectorRoutes(app: FastifyInstance, opts: CollectorOptio
   const release = async (req: object) => { if (admitted.delete(req)) inFlight-- }
 
   app.addContentTypeParser(NDJSON_TYPES, { parseAs: 'string' }, (_req, body, done) => {
-    done(null, { ndjson: splitNdjson(body as string) })
+    done(null, new NdjsonBody(splitNdjson(body as string)))
   })
 
   app.post<{ Querystring: { source: string } }>('/v1/events', {
@@ -106,8 +111,8 @@ export async function collectorRoutes(app: FastifyInstance, opts: CollectorOptio
     if (!isKnownSource(source)) throw new ERR_UNKNOWN_SOURCE(source, knownSources().join(', '))
     const body = req.body as unknown
     let items: { payload: unknown; parseError?: string }[]
-    if (body && typeof body === 'object' && 'ndjson' in body && Array.isArray((body as { ndjson: unknown }).ndjson)) {
-      items = (body as { ndjson: typeof items }).ndjson
+    if (body instanceof NdjsonBody) {
+      items = body.items
     } else if (Array.isArray(body)) {
       items = body.map((payload) => ({ payload }))
     } else if (body !== undefined && body !== null && body !== '') {
@@ -117,7 +122,8 @@ export async function collectorRoutes(app: FastifyInstance, opts: CollectorOptio
     }
     if (items.length === 0) throw new ERR_BODY_EMPTY()
     if (items.length > opts.maxEventsPerRequest) throw new ERR_TOO_MANY_EVENTS(opts.maxEventsPerRequest)
-    const raws: RawEvent[] = items.map((i) => ({ ...i, source, tenant: identity.tenant }))
+    // Field by field: nothing the sender wrote may set how an event is routed (tenantMappable, origin).
+    const raws: RawEvent[] = items.map((i) => ({ payload: i.payload, parseError: i.parseError, source, tenant: identity.tenant }))
     let result: Record<string, unknown>
     try {
       result = await opts.sink.accept(raws)
