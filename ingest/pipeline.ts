@@ -7,6 +7,7 @@ import type { AssemblyInput, FlowAssembler } from './flow-assembly.js'
 import type { Mapping } from './mapping.js'
 import type { Privacy } from './privacy.js'
 import { normalize } from './normalizers/index.js'
+import { wellFormed } from './normalizers/fields.js'
 import { rowError } from './validate.js'
 
 /** Dead letters keep at most this much of a payload (the reason says it was cut). */
@@ -27,6 +28,9 @@ export function toDeadLetter(raw: RawEvent, code: RejectCode, reason: string, re
     reason = `${reason} (payload of ${payload.length} characters cut to ${MAX_DEAD_LETTER_PAYLOAD})`
     payload = payload.slice(0, MAX_DEAD_LETTER_PAYLOAD)
   }
+  // A reason quotes the payload: both as well-formed text, or ClickHouse refuses the whole batch.
+  payload = wellFormed(payload)
+  reason = wellFormed(reason)
   const o = raw.origin
   return {
     dead_letter_id: deriveDeadLetterId(o ? ['kafka', o.topic, o.partition, o.offset] : ['payload', raw.source, raw.tenant, payload]),

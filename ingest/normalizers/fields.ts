@@ -154,7 +154,20 @@ export function firstText(...vs: unknown[]): string {
 
 /** Cuts a text to a column's maximum length. */
 export function clip(s: string, max: number): string {
-  return s.length > max ? s.slice(0, max) : s
+  if (s.length <= max) return s
+  // Never half a surrogate pair: ClickHouse refuses a lone surrogate, and with it the whole batch.
+  const end = max > 0 && /[\ud800-\udbff]/.test(s[max - 1]!) ? max - 1 : max
+  return s.slice(0, end)
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+
+/**
+ * The text with every lone UTF-16 surrogate replaced by U+FFFD. A payload may hold one (JSON escapes
+ * allow "\ud800"); stored as it is, ClickHouse refuses the insert of the whole batch it is in.
+ */
+export function wellFormed(s: string): string {
+  return /[\ud800-\udfff]/.test(s) ? s.replace(LONE_SURROGATE, '\ufffd') : s
 }
 
 /** A finite number from a number or a string holding one; null otherwise. */

@@ -7,6 +7,7 @@ import { deriveEventId } from '../ids.js'
 import { DEFAULT_MAPPING, type Mapping } from '../mapping.js'
 import { formatTimestamp } from '../time.js'
 import { parseUserAgent } from '../user-agent.js'
+import { wellFormed } from './fields.js'
 
 export interface NormalizeContext {
   /** The tenant the sender may write for (token, Kafka header, CLI flag, or the default). */
@@ -55,7 +56,7 @@ export function completeRow(input: RowInput, source: Source, payload: unknown, c
   const user_agent = input.user_agent ?? ''
   // Vendor-parsed device fields win; the UA string fills what they leave empty.
   const ua = input.browser || input.os ? null : parseUserAgent(user_agent)
-  return {
+  const row: AuthEvent = {
     event_id: input.event_id ?? deriveEventId(source, source_event_id, payload, part),
     ts: formatTimestamp(input.tsMs),
     ingested_at: ctx.ingestedAt,
@@ -91,4 +92,7 @@ export function completeRow(input: RowInput, source: Source, payload: unknown, c
     device_type: ua ? ua.device_type : (input.device_type ?? ''),
     raw: raw ?? JSON.stringify(payload),
   }
+  // Every text column as well-formed Unicode: one lone surrogate would fail the insert of a whole batch.
+  for (const [k, v] of Object.entries(row)) if (typeof v === 'string') (row as unknown as Record<string, unknown>)[k] = wellFormed(v)
+  return row
 }
