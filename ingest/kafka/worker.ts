@@ -38,6 +38,8 @@ export interface IngestWorker {
 }
 
 const HEARTBEAT_EVERY_MS = 2_000
+/** Partition batches whose rows may wait for ClickHouse at once (about two fetches of four partitions). */
+const MAX_BATCHES_IN_FLIGHT = 8
 // Per-batch stage timers (bench/ingest.ts reads them to split a worker's time).
 const stageNormalise = ingestStageSeconds.labels('normalise')
 const stageAssemble = ingestStageSeconds.labels('assemble')
@@ -73,6 +75,19 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
   await consumer.subscribe({ topics: [k.rawTopic], fromBeginning: true })
 
   let firstBatch = true
+  const commitChains = new Map<string, Promise<void>>()
+  const inFlight = new Set<Promise<void>>()
+  // One insert per fetch: once every partition batch of a fetch has handed its rows over (they run in
+  // one turn of the event loop), write them together instead of waiting for the writer's timer.
+  let flushScheduled = false
+  const flushSoon = () => {
+    if (flushScheduled) return
+    flushScheduled = true
+    setImmediate(() => {
+      flushScheduled = false
+      void writer.flush()
+    })
+  }
   const eachBatch = async ({ batch, heartbeat, resolveOffset, isRunning, isStale }: EachBatchPayload) => {
     if (batch.isEmpty() || !isRunning() || isStale()) return
     if (firstBatch) {
@@ -90,21 +105,39 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
     const { rows, deadLetters, ignored } = sortFates(fates, assembler)
     stageNormalise.inc((t1 - t0) / 1000)
     stageAssemble.inc((performance.now() - t1) / 1000)
-    await withHeartbeats(writer.write(rows, deadLetters), heartbeat, log)
-    const t2 = performance.now()
-    if (deadLetters.length > 0) {
-      await producer.send({ topic: k.dlqTopic, acks: -1, messages: deadLetters.map(encodeDeadLetter) })
-    }
-    failpoint('worker-after-insert-before-commit')
+    // Hand the rows to the writer and let the next fetch start at once: the insert runs on the engine's
+    // threads while this thread fetches and normalises the next batches (issue 7). The offset is
+    // committed only once ClickHouse has the rows, in order per partition; a crash or a lost partition
+    // before that redelivers the batch, which the writer's event_id check stores nothing of twice.
+    const written = writer.write(rows, deadLetters)
+    flushSoon()
     const last = batch.lastOffset()
     resolveOffset(last)
-    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
-    stageCommit.inc((performance.now() - t2) / 1000)
-    ingestLastCommitTime.set(Date.now() / 1000)
-    eventsIgnored.inc(ignored)
-    for (const d of deadLetters) eventsRejected.inc({ reason_code: d.reason_code })
-    consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()))
-    log.debug({ partition: batch.partition, messages: batch.messages.length, rows: rows.length, rejected: deadLetters.length, ignored }, 'batch committed')
+    const { topic, partition } = batch
+    const lag = Number(batch.offsetLag())
+    const key = `${topic}/${partition}`
+    const committed = (commitChains.get(key) ?? Promise.resolve()).then(() => written).then(async () => {
+      const t2 = performance.now()
+      if (deadLetters.length > 0) {
+        await producer.send({ topic: k.dlqTopic, acks: -1, messages: deadLetters.map(encodeDeadLetter) })
+      }
+      failpoint('worker-after-insert-before-commit')
+      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }])
+      stageCommit.inc((performance.now() - t2) / 1000)
+      ingestLastCommitTime.set(Date.now() / 1000)
+      eventsIgnored.inc(ignored)
+      for (const d of deadLetters) eventsRejected.inc({ reason_code: d.reason_code })
+      consumerLag.set({ topic, partition: String(partition) }, lag)
+      log.debug({ partition, messages: batch.messages.length, rows: rows.length, rejected: deadLetters.length, ignored }, 'batch committed')
+    }).catch((err: Error) => {
+      // Not committed (not stored, a rebalance took the partition, the broker went away): it comes again.
+      log.warn({ err: err.message, topic, partition, offset: last }, 'batch not committed; it will be redelivered')
+    })
+    commitChains.set(key, committed)
+    inFlight.add(committed)
+    void committed.finally(() => inFlight.delete(committed))
+    // Bounded: at most MAX_BATCHES_IN_FLIGHT batches wait for ClickHouse; beyond that, this partition waits.
+    while (inFlight.size > MAX_BATCHES_IN_FLIGHT) await withHeartbeats(Promise.race(inFlight), heartbeat, log)
   }
 
   consumer.on(consumer.events.CRASH, (e) => log.error({ err: e.payload.error?.message, restart: e.payload.restart }, 'consumer crashed'))
@@ -131,7 +164,15 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
         // Write what is pending at once, so the batches in flight finish, commit, and the group is left.
         clearInterval(expiry)
         void writer.flush()
+        // Stop fetching, let the batches handed over be stored and committed while the group is still
+        // ours, then leave it (a batch that slips in after this is redelivered to the next owner).
+        consumer.pause([{ topic: k.rawTopic }])
+        while (inFlight.size > 0) {
+          await writer.flush()
+          await Promise.all(inFlight)
+        }
         await consumer.disconnect()
+        await Promise.all(inFlight)
         const unfinished = assembler.drain()
         if (unfinished.length > 0) await Promise.all([writer.write(unfinished), writer.flush()])
         await writer.close()
