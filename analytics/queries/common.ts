@@ -111,16 +111,31 @@ export const DAY_BUCKET_SQL: Record<DayBucket, { start: (day: string) => string;
   month: { start: (d) => `toStartOfMonth(${d})`, end: (d) => `addMonths(toStartOfMonth(${d}), 1)` },
 }
 
-/** The login_stats table and time column for a period's grain. */
-export function statsTable(p: Period): { table: string; time: string; lo: string; hi: string } {
+/**
+ * Filters the narrow login_stats_core tables (migration 020) can answer: the rest (department, user type,
+ * privileged, source) follow the person and live only in the wide login_stats tables (migration 004).
+ */
+export const CORE_FILTERS: readonly string[] = ['product', 'method_class']
+
+/** True when the scope's filters are all ones the core tables hold. */
+export function coreAnswers(f: Filters): boolean {
+  return FILTER_NAMES.every((name) => f[name] === undefined || CORE_FILTERS.includes(name))
+}
+
+/**
+ * The login_stats table and time column for a period's grain: the core tables (a few hundred rows a day) when
+ * the filters allow, else the wide ones. Both hold the same events (fed by the same inserts).
+ */
+export function statsTable(p: Period, f: Filters = {}): { table: string; time: string; lo: string; hi: string } {
+  const kind = coreAnswers(f) ? 'login_stats_core' : 'login_stats'
   return p.grain === 'hour'
-    ? { table: 'login_stats_hourly', time: 'hour', lo: '{from:DateTime64(3, \'UTC\')}', hi: '{to:DateTime64(3, \'UTC\')}' }
-    : { table: 'login_stats_daily', time: 'day', lo: '{from_day:Date}', hi: '{to_day:Date}' }
+    ? { table: `${kind}_hourly`, time: 'hour', lo: '{from:DateTime64(3, \'UTC\')}', hi: '{to:DateTime64(3, \'UTC\')}' }
+    : { table: `${kind}_daily`, time: 'day', lo: '{from_day:Date}', hi: '{to_day:Date}' }
 }
 
 /** SQL of the stats rows of one scope: `FROM <table> WHERE tenant AND period AND filters`. */
 export function statsFrom(s: Scope, opts: { logins?: boolean; skip?: readonly string[] } = {}): { from: string; bucket: (b: Bucket) => string; params: Record<string, unknown> } {
-  const t = statsTable(s.period)
+  const t = statsTable(s.period, s.filters)
   const f = filterSql(s.filters, opts)
   return {
     from: `FROM ${t.table} WHERE tenant = {tenant:String} AND ${t.time} >= ${t.lo} AND ${t.time} < ${t.hi} ${f.sql}`,

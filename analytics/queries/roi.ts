@@ -3,7 +3,7 @@
 // period's assumptions (baseline rate, login seconds), so one set of assumptions explains every row.
 import type { ClickHouseClient } from '../../store/clickhouse.js'
 import type { ResolvedAssumptions } from './assumptions.js'
-import { filterSql, rows, scopeParams, type Filters, type Scope } from './common.js'
+import { filterSql, rows, scopeParams, statsTable, type Filters, type Scope } from './common.js'
 import {
   assumptionEntries, computeSavings, deriveRates, measure, savingsInputs, type AssumptionEntry, type SavingsFigures,
 } from './savings.js'
@@ -26,7 +26,7 @@ async function phishingBy(client: ClickHouseClient, s: Scope): Promise<{ product
   const f = filterSql(s.filters)
   const r = await rows<{ g: number; product: string; month: string; n: number }>(client, `
     SELECT grouping(product, month) AS g, product, toString(toStartOfMonth(day)) AS month, sum(events) AS n
-    FROM login_stats_daily
+    FROM ${statsTable({ ...s.period, grain: 'day' }, s.filters).table}
     WHERE tenant = {tenant:String} AND day >= {from_day:Date} AND day < {to_day:Date} ${f.sql}
       AND event_type = 'login' AND outcome = 'failure' AND failure_reason = 'phishing_blocked'
     GROUP BY GROUPING SETS ((), (product), (month))`, { ...scopeParams(s), ...f.params })

@@ -5,7 +5,7 @@ import type { ClickHouseClient } from '../../store/clickhouse.js'
 import { parseTimestamp } from '../../ingest/time.js'
 import type { Basis, ResolvedAssumptions } from './assumptions.js'
 import {
-  filterSql, monthsIn, PASSKEY_CLASSES_SQL, round, rows, scopeParams, snapPeriod, type Filters, type Period, type Scope,
+  filterSql, monthsIn, PASSKEY_CLASSES_SQL, round, rows, scopeParams, snapPeriod, statsTable, type Filters, type Period, type Scope,
 } from './common.js'
 import { loginMedians, type LatencyStats } from './latency.js'
 
@@ -186,7 +186,7 @@ export async function savingsInputs(client: ClickHouseClient, s: Scope, group: S
       GROUP BY grp`, params),
     rows<{ grp: string; resets: number; lockouts: number }>(client, `
       SELECT ${g} AS grp, sumIf(events, event_type = 'password_reset') AS resets, sumIf(events, event_type = 'account_locked') AS lockouts
-      FROM login_stats_daily
+      FROM ${statsTable({ ...s.period, grain: 'day' }, s.filters).table}
       WHERE tenant = {tenant:String} AND day >= {from_day:Date} AND day < {to_day:Date} ${events.sql}
         AND event_type IN ('password_reset', 'account_locked')
       GROUP BY grp`, params),
