@@ -1,6 +1,7 @@
 // Delivery channels: what each receives and one attempt at sending it. A generic JSON webhook (signed,
 // see signature.ts), a Slack incoming webhook (`text` + blocks), and the Kafka alerts topic. Every
 // attempt is bounded by a timeout, so a hanging receiver costs one slot for that long and no more.
+import { redactSecrets } from '../core/logger.js'
 import type { Producer } from 'kafkajs'
 import type { Channel } from './settings.js'
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signBody } from './signature.js'
@@ -97,7 +98,8 @@ async function post(url: string, body: string, headers: Record<string, string>, 
     return { ok: false, status: res.status, error, permanent: !retryable(res.status) }
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } }
-    const reason = e.name === 'TimeoutError' ? `no response within ${timeoutMs} ms` : e.cause?.code ?? e.cause?.message ?? e.message
+    // fetch quotes the whole URL in some errors (credentials, query token, Slack's secret path): cut it.
+    const reason = e.name === 'TimeoutError' ? `no response within ${timeoutMs} ms` : redactSecrets(e.cause?.code ?? e.cause?.message ?? e.message)
     return { ok: false, status: 0, error: clip(reason), permanent: false }
   }
 }

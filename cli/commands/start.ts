@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { countTokens, createToken, ensureConfiguredToken, MIN_CONFIGURED_TOKEN_LENGTH, TokenVerifier } from '../../access/tokens.js'
 import { ERR_CONFIG } from '../../core/errors.js'
+import { redactSecrets } from '../../core/logger.js'
 import { buildApp } from '../../analytics/server.js'
 import { seedDemoToKafka } from '../../demo/seed.js'
 import type { EventSink } from '../../ingest/collector.js'
@@ -129,7 +130,7 @@ async function serve(flags: StartFlags): Promise<void> {
   const base = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`
   const lines = [
     '',
-    `Passkey Pulse is running (${store.kind === 'embedded' ? `embedded ClickHouse in ${config.dataDir}` : config.clickhouse.url}; ingest ${sink.mode}).`,
+    `Passkey Pulse is running (${store.kind === 'embedded' ? `embedded ClickHouse in ${config.dataDir}` : redactSecrets(config.clickhouse.url)}; ingest ${sink.mode}).`,
     `  Dashboard:  ${base}/`,
     `  Collector:  POST ${base}/v1/events?source=<okta|entra|auth0|…|native|auto>`,
     `  Metrics:    ${base}/metrics`,

@@ -3,7 +3,7 @@
 // `start`), and through the collector in Kafka mode and a real `ingest` worker; then no plain user id,
 // e-mail or full IP may be found in any table of any store, the DLQ and alerts topics, the webhook bodies,
 // or the processes' debug logs, while the pseudonyms are there and per-user KPIs and alerts still work.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -15,6 +15,7 @@ import { createPrivacy, PSEUDONYM } from '../../ingest/privacy.js'
 import { DAY, event, MIN, Receiver } from '../helpers/alerts.js'
 import { assertBuilt, CLI, type Child } from '../helpers/cli.js'
 import { kafkaEnv, readTopic, testKafka, waitFor } from '../helpers/kafka.js'
+import { dumpStore } from './privacy-store-dump.js'
 
 const SECRET = 'privacy-test-hmac-key-0123456789'
 const WEBHOOK_SECRET = 'whsec-privacy-0123456789abcdef'
@@ -80,33 +81,6 @@ function leaks(text: string, plain: ReturnType<typeof plainValues>): string[] {
   for (const ip of plain.ips) if (new RegExp(`(?<![0-9A-Za-z.:])${escapeRe(ip)}(?![0-9A-Za-z:]|\\.\\d)`, 'i').test(text)) found.push(ip)
   return found
 }
-
-/** Every table of a stopped store, dumped in a child process (chDB binds one data directory per process). */
-function dumpStore(dataDir: string): Dump {
-  const script = `
-    import { openStore } from ${JSON.stringify(join(PROJECT_ROOT, 'dist', 'store', 'clickhouse.js'))}
-    import { loadConfig } from ${JSON.stringify(join(PROJECT_ROOT, 'dist', 'core', 'config.js'))}
-    const cfg = loadConfig({ PULSE_DATA_DIR: process.argv[1] })
-    const store = openStore(cfg.clickhouse, cfg.dataDir)
-    const q = async (query) => (await store.client.query({ query, format: 'JSONEachRow' })).text()
-    const tables = (await q("SELECT name FROM system.tables WHERE database = currentDatabase() AND engine NOT IN ('MaterializedView', 'View') ORDER BY name"))
-      .split('\\n').filter(Boolean).map((l) => JSON.parse(l).name)
-    const out = {}
-    for (const t of tables) out[t] = await q('SELECT * FROM ' + t)
-    process.stdout.write(JSON.stringify(out))
-    await store.close()
-  `
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, dataDir], { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 120_000 })
-  if (r.status !== 0) throw new Error(`dumping ${dataDir} failed: ${r.stderr}`)
-  const tables = JSON.parse(r.stdout) as Record<string, string>
-  // The tables every store has; a missing one would make the search below vacuous.
-  for (const t of ['auth_events', 'dead_letters', 'alerts', 'alert_outbox', 'user_day_logins', 'login_stats_daily']) {
-    if (typeof tables[t] !== 'string') throw new Error(`no table ${t} in ${dataDir}`)
-  }
-  return tables as Dump
-}
-
-type Dump = Record<string, string> & { auth_events: string; dead_letters: string; alerts: string }
 
 const dirs: string[] = []
 const children: Child[] = []
