@@ -176,7 +176,23 @@ async function count() {
   return result
 }
 
-const modes: Record<string, () => Promise<unknown>> = { normalise, insert, consume, count }
+/** When the worker consumed each user's password sign-in: the row's ingested_at (alert-latency.ts). */
+async function ingestedAt() {
+  const dataDir = args.values.get('data-dir')
+  const users = (args.values.get('users') ?? '').split(',').filter(Boolean)
+  if (!dataDir || users.length === 0) throw new Error('ingested-at needs --data-dir and --users')
+  const config = loadConfig({ ...process.env, PULSE_DATA_DIR: dataDir })
+  const store = openStore(config.clickhouse, config.dataDir)
+  const rs = await store.client.query({
+    query: "SELECT user_id, toUnixTimestamp64Milli(min(ingested_at)) AS ingested_ms FROM auth_events WHERE user_id IN {users:Array(String)} AND method = 'password' GROUP BY user_id",
+    query_params: { users }, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+  })
+  const rows = await rs.json<{ user_id: string; ingested_ms: number }>()
+  await store.close()
+  return { mode, rows }
+}
+
+const modes: Record<string, () => Promise<unknown>> = { normalise, insert, consume, count, 'ingested-at': ingestedAt }
 const run = mode ? modes[mode] : undefined
 if (!run) {
   process.stderr.write(`usage: tsx bench/ingest-stage.ts <${Object.keys(modes).join('|')}> [--events N] [--seed S] …\n`)

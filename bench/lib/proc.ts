@@ -7,7 +7,6 @@ import { createInterface } from 'node:readline'
 
 export const ROOT = join(import.meta.dirname, '..', '..')
 export const CLI = join(ROOT, 'dist', 'cli', 'index.js')
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx')
 
 export interface Child {
   proc: ChildProcess
@@ -72,9 +71,26 @@ export function spawnCli(args: string[], env: Record<string, string>): Child {
   return wrap(spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }))
 }
 
+/** A long-running bench script (tsx) whose first stdout line (JSON) says it is ready. */
+export function spawnTsx(script: string, args: string[], env: Record<string, string>): Child & { ready: Promise<Record<string, unknown>> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = wrap(proc)
+  const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
+    createInterface({ input: proc.stdout! }).once('line', (line) => {
+      try {
+        resolve(JSON.parse(line) as Record<string, unknown>)
+      } catch {
+        reject(new Error(`${script} printed "${line.slice(0, 200)}" instead of its JSON ready line`))
+      }
+    })
+    void child.exited.then((code) => reject(new Error(`${script} exited (${code}) before it was ready`)))
+  })
+  return { ...child, ready }
+}
+
 /** A bench stage script run with tsx; it prints one JSON line on stdout, returned parsed. */
 export async function runStage<T>(script: string, args: string[], env: Record<string, string> = {}): Promise<T> {
-  const proc = spawn(TSX, [join(ROOT, 'bench', script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   proc.stdout!.on('data', (c: Buffer) => { out += c.toString('utf8') })
   const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve))

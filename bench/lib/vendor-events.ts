@@ -319,3 +319,23 @@ export function* messageChunks(count: number, size: number, opts: VendorEventOpt
 
 /** Number of distinct user agents the generator can emit (reported beside the UA-cache hit-rate). */
 export const USER_AGENT_COUNT = userAgents().length
+
+let entraCache: ReturnType<typeof entraTemplates> | null = null
+
+/**
+ * One Entra sign-in (Graph shape) for a given user at a given time: a passkey sign-in or a password +
+ * push sign-in. The freshness and alert benchmarks use these as markers and triggers: their time is
+ * the moment they are produced, so latency can be read off the event itself.
+ */
+export function entraSignIn(kind: 'passkey' | 'password_push', o: { email: string; tsMs: number; id: number }): VendorMessage {
+  entraCache ??= entraTemplates()
+  const r = new Prng(o.id + 1)
+  const iso = new Date(o.tsMs).toISOString()
+  const values = {
+    UUID: r.uuid(), TS: iso, TS0: new Date(o.tsMs - 4_000).toISOString(), EMAIL: o.email, NAME: o.email.split('@')[0]!,
+    ENTRA_ID: r.uuid(), APP: 'Confluence', IP: '198.51.100.20', FLOW: r.uuid(),
+    UA: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0',
+  }
+  const tpl = kind === 'passkey' ? entraCache.passkey : entraCache.push
+  return { source: 'entra', key: o.email, value: tpl.fill(values), tsMs: o.tsMs }
+}
