@@ -56,7 +56,13 @@ export function encodeRawMessage(payload: unknown, source: string, tenant: strin
   }
 }
 
-/** A dead letter on the DLQ topic: the original bytes as value, the reason and origin in headers. */
+/**
+ * Bytes of a payload a dead letter carries on the DLQ topic. A topic takes 1 MB messages unless configured
+ * otherwise, and a dead letter that does not fit would never leave the worker; the dead_letters table keeps more.
+ */
+export const DLQ_MAX_VALUE_BYTES = 512 * 1024
+
+/** A dead letter on the DLQ topic: the original bytes as value (cut to DLQ_MAX_VALUE_BYTES), the reason and origin in headers. */
 export function encodeDeadLetter(d: DeadLetter): Message {
   const headers: IHeaders = {
     'pulse-reason-code': d.reason_code,
@@ -69,5 +75,10 @@ export function encodeDeadLetter(d: DeadLetter): Message {
     headers['pulse-origin-partition'] = String(d.kafka_partition)
     headers['pulse-origin-offset'] = String(d.kafka_offset)
   }
-  return { key: d.dead_letter_id, value: d.payload, headers }
+  let value = Buffer.from(d.payload, 'utf8')
+  if (value.length > DLQ_MAX_VALUE_BYTES) {
+    headers['pulse-payload-cut'] = `${value.length} bytes cut to ${DLQ_MAX_VALUE_BYTES}`
+    value = value.subarray(0, DLQ_MAX_VALUE_BYTES)
+  }
+  return { key: d.dead_letter_id, value, headers }
 }
