@@ -12,6 +12,7 @@ import {
 import { processEvent, sortFates } from '../pipeline.js'
 import { nowTimestamp } from '../time.js'
 import { FlowAssembler } from '../flow-assembly.js'
+import type { DeadLetter } from '../fate.js'
 import type { Mapping } from '../mapping.js'
 import type { Privacy } from '../privacy.js'
 import type { BatchWriter } from '../writer.js'
@@ -44,6 +45,25 @@ const MAX_BATCHES_IN_FLIGHT = 8
 const stageNormalise = ingestStageSeconds.labels('normalise')
 const stageAssemble = ingestStageSeconds.labels('assemble')
 const stageCommit = ingestStageSeconds.labels('commit')
+
+/**
+ * Publishes a batch's dead letters, retrying until the DLQ topic takes them (or the consumer stops): given up,
+ * the batch would stay uncommitted while a later batch of its partition commits past it, and its DLQ copies
+ * would be lost for good (they are in the dead_letters table either way).
+ */
+async function sendDeadLetters(producer: Producer, topic: string, deadLetters: readonly DeadLetter[], log: Logger, running: () => boolean): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await producer.send({ topic, acks: -1, messages: deadLetters.map(encodeDeadLetter) })
+      return
+    } catch (err) {
+      if (!running()) throw err
+      const delayMs = Math.min(30_000, 200 * 2 ** Math.min(attempt, 8))
+      log.warn({ err: (err as Error).message, attempt, delayMs }, 'the DLQ topic refused dead letters; retrying')
+      await new Promise((r) => setTimeout(r, delayMs))
+    }
+  }
+}
 
 /** Awaits `work`, sending group heartbeats meanwhile so a slow ClickHouse does not cost the membership. */
 async function withHeartbeats<T>(work: Promise<T>, heartbeat: () => Promise<void>, log: Logger): Promise<T> {
@@ -119,7 +139,7 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
     const committed = (commitChains.get(key) ?? Promise.resolve()).then(() => written).then(async () => {
       const t2 = performance.now()
       if (deadLetters.length > 0) {
-        await producer.send({ topic: k.dlqTopic, acks: -1, messages: deadLetters.map(encodeDeadLetter) })
+        await sendDeadLetters(producer, k.dlqTopic, deadLetters, log, isRunning)
       }
       failpoint('worker-after-insert-before-commit')
       await consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }])
