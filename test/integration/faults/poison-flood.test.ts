@@ -31,6 +31,8 @@ const POISON: { kind: string; count: number; make: (i: number, tenant: string) =
   { kind: 'invalid-json', count: 300, make: (i, t) => ({ value: `{"ts": "2026-10-01", "user_id": "u${i}", `, headers: headers(t) }), code: 'invalid_json', reason: /^not JSON: / },
   { kind: 'wrong-types', count: 300, make: (i, t) => ({ value: JSON.stringify({ ...native(i), ts: 1_700_000_000 + i, outcome: 42, user_id: { id: i } }), headers: headers(t) }), code: 'invalid_value', reason: /./ },
   { kind: '5mb', count: 4, make: (i, t) => ({ value: JSON.stringify({ ...native(i), padding: 'x'.repeat(5 * MB) }), headers: headers(t) }), code: 'invalid_json', reason: /^message of \d+ bytes exceeds \d+/ },
+  // Under the per-message limit but over a default topic's 1 MB: its dead letter must still reach the DLQ topic.
+  { kind: '2mb-not-json', count: 2, make: (i, t) => ({ value: `${i}:` + 'x'.repeat(2 * MB), headers: headers(t) }), code: 'invalid_json', reason: /^not JSON: .*cut to/ },
   { kind: 'deeply-nested', count: 30, make: (i, t) => ({ value: '{"a":'.repeat(100_000) + String(i) + '}'.repeat(100_000), headers: headers(t) }), code: 'missing_field', reason: /./ },
   // A sign-in that would be valid but for a 100,000-level object inside it.
   { kind: 'deeply-nested-in-event', count: 30, make: (i, t) => ({ value: JSON.stringify({ ...native(i), source_event_id: `deep-${i}` }).replace(/}$/, `,"extra":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`), headers: headers(t) }), code: 'invalid_value', reason: /./ },
@@ -56,8 +58,8 @@ async function run(env: Record<string, string>, topic: string, messages: Message
 
 describe('fault: a flood of poison messages', () => {
   it(`dead-letters ${POISON_TOTAL} poison messages with their reasons and stores the ${GOOD} good events around them`, { timeout: 600_000 }, async () => {
-    // PULSE_MAX_BODY_BYTES is the per-message limit of the worker as well: 1 MB here, so 5 MB is over it.
-    const base = { PULSE_DATA_DIR: dataDir, PULSE_METRICS_PORT: '0', PULSE_MAX_BODY_BYTES: String(MB) }
+    // PULSE_MAX_BODY_BYTES is the per-message limit of the worker as well: 4 MB here, so 5 MB is over it.
+    const base = { PULSE_DATA_DIR: dataDir, PULSE_METRICS_PORT: '0', PULSE_MAX_BODY_BYTES: String(4 * MB) }
     const events = demoEvents(GOOD, 41)
 
     const clean = kafkaEnv('fault-clean')
@@ -81,6 +83,9 @@ describe('fault: a flood of poison messages', () => {
     for (const m of dlq) dlqCodes.set(m.headers['pulse-reason-code']!, (dlqCodes.get(m.headers['pulse-reason-code']!) ?? 0) + 1)
     expect(dlqCodes).toEqual(expected)
     expect(dlq.every((m) => m.headers['pulse-reason']!.length > 0)).toBe(true)
+    // The 2 MB ones fit the DLQ topic's default 1 MB only cut, and say so.
+    expect(dlq.filter((m) => m.headers['pulse-payload-cut'] !== undefined).map((m) => m.headers['pulse-payload-cut'])).toEqual(
+      Array.from({ length: 2 }, () => expect.stringMatching(/^\d+ bytes cut to 524288$/)))
 
     await withStore(dataDir, async (store) => {
       const [c, f] = [await storedCounts(store.client, 'clean'), await storedCounts(store.client, 'flood')]
