@@ -28,10 +28,9 @@ export interface Privacy {
 /** What a pseudonym looks like: a fixed prefix and 128 bits of the HMAC in hex. */
 export const PSEUDONYM = /^psn_[0-9a-f]{32}$/
 
-const EMAIL = /[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g
+const EMAIL_DOMAIN = /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/
 // Candidates only; each is confirmed by node:net before it is replaced.
 const IPV4 = /(?<![\d.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\d.])/g
-const IPV6 = /(?<![0-9A-Za-z:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?![0-9A-Za-z:])/g
 // JSON members that name a person rather than identify a login: display names are not e-mails or ids,
 // so no pattern finds them; their values are pseudonymised by key in `raw` and dead letters.
 const PERSON_KEYS = /"((?:user|actor|target|principal|subject)?_?(?:display_?name|full_?name|given_?name|family_?name|first_?name|last_?name|user_?name|login|upn|user_?principal_?name|email|mail|phone(?:_?number)?))"\s*:\s*"((?:[^"\\]|\\.)*)"/gi
@@ -70,9 +69,16 @@ export function createPrivacy(cfg: PrivacyConfig): Privacy | null {
   if (!secret && !cfg.ipTruncate) return null
   const pseudonymize = !!secret
 
+  // Users repeat: a bounded memo saves most HMACs (cleared whole when full: simple, and still bounded).
+  const memo = new Map<string, string>()
   const pseudonym = (value: string): string => {
     if (!pseudonymize || !value || PSEUDONYM.test(value)) return value
-    return `psn_${createHmac('sha256', secret).update(value).digest('hex').slice(0, 32)}`
+    let p = memo.get(value)
+    if (p === undefined) {
+      if (memo.size >= 50_000) memo.clear()
+      memo.set(value, (p = `psn_${createHmac('sha256', secret).update(value).digest('hex').slice(0, 32)}`))
+    }
+    return p
   }
   const ip = (value: string): string => (cfg.ipTruncate ? truncateIp(value) : value)
 
@@ -86,11 +92,11 @@ export function createPrivacy(cfg: PrivacyConfig): Privacy | null {
       }
       if (out.includes('"')) out = out.replace(PERSON_KEYS, (_m, key: string, value: string) => `"${key}":"${value ? pseudonym(value.toLowerCase()) : ''}"`)
       // E-mails are user keys lower-cased (SPEC user key), so an e-mail in a payload gets the pseudonym its row has.
-      if (out.includes('@')) out = out.replace(EMAIL, (m) => pseudonym(m.toLowerCase()))
+      out = replaceEmails(out, (m) => pseudonym(m.toLowerCase()))
     }
     if (cfg.ipTruncate) {
       if (out.includes('.')) out = out.replace(IPV4, (m) => (isIPv4(m) ? truncateIp(m) : m))
-      if (out.includes(':')) out = out.replace(IPV6, (m) => (isIPv6(m) ? truncateIp(m) : m))
+      out = replaceIpv6(out, truncateIp)
     }
     return out
   }
@@ -103,7 +109,7 @@ export function createPrivacy(cfg: PrivacyConfig): Privacy | null {
       // Free-text columns a vendor may fill with an e-mail (an app named after a mailbox, a session id).
       for (const k of FREE_TEXT) {
         const v = out[k]
-        if (v.includes('@')) out[k] = v.replace(EMAIL, (m) => pseudonym(m.toLowerCase()))
+        if (v.includes('@')) out[k] = replaceEmails(v, (m) => pseudonym(m.toLowerCase()))
       }
     }
     if (cfg.ipTruncate) out.ip = truncateIp(r.ip)
@@ -150,4 +156,62 @@ function replaceAllCaseless(text: string, needle: string, replacement: string): 
   if (!text.toLowerCase().includes(needle.toLowerCase())) return text
   const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   return text.replace(new RegExp(`(?<![A-Za-z0-9_.@+-])${escaped}(?![A-Za-z0-9_@+-]|\\.[A-Za-z0-9])`, 'gi'), replacement)
+}
+
+// Scanners instead of one regex each: a regex tried at every position of a long payload cost most of the
+// privacy step (an e-mail pattern backtracks through every word); these start only at '@' and ':'.
+const isLocal = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ||
+  c === 46 || c === 95 || c === 37 || c === 43 || c === 39 || c === 45
+const isDomain = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 45
+const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
+const isV6 = (c: number) => isHex(c) || c === 58 || c === 46
+
+/** Every e-mail address (local@domain.tld) in `s` replaced by `f` of it. */
+export function replaceEmails(s: string, f: (email: string) => string): string {
+  let at = s.indexOf('@')
+  if (at < 0) return s
+  let out = ''
+  let from = 0
+  while (at >= 0) {
+    let a = at
+    while (a > from && isLocal(s.charCodeAt(a - 1))) a--
+    let b = at + 1
+    while (b < s.length && isDomain(s.charCodeAt(b))) b++
+    while (b > at + 1 && s.charCodeAt(b - 1) === 46) b--
+    if (a < at && EMAIL_DOMAIN.test(s.slice(at + 1, b))) {
+      out += s.slice(from, a) + f(s.slice(a, b))
+      from = b
+    }
+    at = s.indexOf('@', Math.max(at + 1, from))
+  }
+  return out + s.slice(from)
+}
+
+/** Every IPv6 address in `s` replaced by `f` of it (an address glued to a :port is still found). */
+export function replaceIpv6(s: string, f: (ip: string) => string): string {
+  let colon = s.indexOf(':')
+  if (colon < 0) return s
+  let out = ''
+  let from = 0
+  while (colon >= 0) {
+    const before = colon > 0 ? s.charCodeAt(colon - 1) : 0
+    const after = s.charCodeAt(colon + 1)
+    let next = colon + 1
+    // A JSON member's colon has a quote on one side: skipped without a look around.
+    if (after === 58 || ((isHex(before) || before === 58) && isHex(after))) {
+      let a = colon
+      while (a > from && isV6(s.charCodeAt(a - 1))) a--
+      let b = colon
+      while (b < s.length && isV6(s.charCodeAt(b))) b++
+      let m = s.slice(a, b)
+      if (!isIPv6(m) && m.lastIndexOf(':') > m.indexOf(':')) m = m.slice(0, m.lastIndexOf(':'))
+      if (isIPv6(m)) {
+        out += s.slice(from, a) + f(m)
+        from = a + m.length
+      }
+      next = b
+    }
+    colon = s.indexOf(':', next)
+  }
+  return out + s.slice(from)
 }

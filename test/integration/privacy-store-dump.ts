@@ -29,4 +29,4 @@ export function dumpStore(dataDir: string): Dump {
   return tables as Dump
 }
 
-export type Dump = Record<string, string> & { auth_events: string; dead_letters: string; alerts: string }
+export type Dump = Record<string, string> & { auth_events: string; dead_letters: string; alerts: string; alert_outbox: string }

@@ -84,6 +84,17 @@ describe('scrubbing text and JSON', () => {
     expect(out).toContain('2026-11-01T09:02:44.010Z')
   })
 
+  it.each([
+    ['"ip":"2001:db8:1:2:3:4:5:6"', '"ip":"2001:db8:1::"'],
+    ['[2001:db8:9:9::2]:443 and 2001:db8:7:1:2:3:4:5:8443', '[2001:db8:9::]:443 and 2001:db8:7:::8443'],
+    ['mapped ::ffff:198.51.100.9 and ::1', 'mapped 198.51.100.0 and 0:0:0::'],
+    ['fe80::abcd:1%eth0 at 09:02:44.010', 'fe80:0:0::%eth0 at 09:02:44.010'],
+    ['203.0.113.25:443', '203.0.113.0:443'],
+    ['mail Ann.B@Mail.Example.org. or @nobody or a@b', `mail ${on.pseudonym('ann.b@mail.example.org')}. or @nobody or a@b`],
+  ])('scrubs %s', (input, expected) => {
+    expect(on.scrubText(input)).toBe(expected)
+  })
+
   it('replaces a known user key only as a whole token, any case', () => {
     const out = on.scrubText('{"id":"u123","note":"U123 signed in; u1234 did not"}', new Set(['u123']))
     expect(out).toBe(`{"id":"${on.pseudonym('u123')}","note":"${on.pseudonym('u123')} signed in; u1234 did not"}`)
