@@ -26,16 +26,17 @@ export const LONG = process.env.PULSE_LONG_FAULTS === '1'
 
 /** The demo organisation's first `n` events (time order), deterministic by seed. */
 export function demoEvents(n: number, seed = 8): NativeEvent[] {
-  const out: NativeEvent[] = []
-  // ~2.3 sign-ins per person per day over 90 days: enough people that the first n events span the period.
-  const users = Math.max(200, Math.ceil(n / (90 * 2.3)) + 50)
-  for (const chunk of generateDemoEvents({ seed, users, days: 90 })) {
-    for (const e of chunk) {
-      out.push(e)
-      if (out.length === n) return out
+  // ~2.3 sign-ins per person per day over 90 days: enough people that the first n events span the period
+  // (more when the estimate falls short, as it does for a million).
+  for (let users = Math.max(200, Math.ceil(n / (90 * 2.3)) + 50); ; users = Math.ceil(users * 1.1)) {
+    const out: NativeEvent[] = []
+    for (const chunk of generateDemoEvents({ seed, users, days: 90 })) {
+      for (const e of chunk) {
+        out.push(e)
+        if (out.length === n) return out
+      }
     }
   }
-  return out
 }
 
 /** Raw-topic messages of the events, keyed as the demo seeder keys them (flow, else user). */
