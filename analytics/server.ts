@@ -3,7 +3,7 @@ import fastifyStatic from '@fastify/static'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifySchemaValidationError, type RouteOptions } from 'fastify'
 import type { TokenVerifier } from '../access/tokens.js'
 import type { Config } from '../core/config.js'
-import { ERR_BAD_PARAMETER } from '../core/errors.js'
+import { ERR_BAD_PARAMETER, ERR_NOT_FOUND } from '../core/errors.js'
 import type { Logger } from '../core/logger.js'
 import { DASHBOARD_DIR } from '../core/paths.js'
 import { connectorHookRoutes } from '../connectors/hooks/index.js'
@@ -78,6 +78,10 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       ? `The request body is larger than ${o.config.http.maxBodyBytes} bytes (PULSE_MAX_BODY_BYTES); send fewer events per request`
       : err.message
     return reply.code(status).send({ statusCode: status, code: err.code, error: httpReason(status), message })
+  })
+  // fastify's own 404 has no code: answer unknown routes like every other refusal (fastify-static's misses too).
+  app.setNotFoundHandler((req) => {
+    throw new ERR_NOT_FOUND(req.method, req.url.split('?')[0]!.slice(0, 200))
   })
   // Order matters: headers, CORS and the auth-failure brake, then access and the OpenAPI collector, then routes.
   await app.register(securityPlugin, { corsOrigins: o.config.access.corsOrigins, authFailuresPerMinute: o.config.access.authFailuresPerMinute })

@@ -41,3 +41,5 @@ export const ERR_HOOK_REQUEST = createError<'PULSE_ERR_HOOK_REQUEST', [string]>(
 /** Fault injection (core/failpoints.ts): an outage point active in a test, and a malformed PULSE_FAILPOINTS entry. */
 export const ERR_FAILPOINT = createError<'PULSE_ERR_FAILPOINT', [string, number]>('PULSE_ERR_FAILPOINT', 'Injected fault %s: failing for %d more s', 503)
 export const ERR_FAILPOINT_SPEC = createError<'PULSE_ERR_FAILPOINT_SPEC', [string]>('PULSE_ERR_FAILPOINT_SPEC', 'PULSE_FAILPOINTS: "%s" is neither a crash point name nor name:fail-for-<N>s', 500)
+/** No route for this method and path: the same JSON {code, message} as every other 4xx (issue 8). */
+export const ERR_NOT_FOUND = createError<'PULSE_ERR_NOT_FOUND', [string, string]>('PULSE_ERR_NOT_FOUND', 'No route %s %s', 404)
