@@ -27,6 +27,8 @@ const SEED = 2026
 const TARGET_EVENTS_PER_S = 50_000
 const TARGET_SHARE_OF_CEILING = 0.6
 const TARGET_RSS_MIB = 400
+// e.g. BENCH_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the workers.
+const NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)
 const STAGES = ['normalise', 'assemble', 'dedupe', 'insert', 'alerts', 'commit'] as const
 
 interface NormaliseStage { events: number; rows: number; deadLetters: number; ignored: number; seconds: number; cpuSeconds: number; eventsPerS: number; uaHitRate: number; uaDistinct: number }
@@ -162,7 +164,7 @@ async function workerRun(workers: number, repeat: number, rowsExpected: number):
   const spawnedAt = performance.now()
   // Embedded chDB binds one data directory per process: each worker has its own (a fair per-process
   // measure; in production the workers share a ClickHouse server).
-  const children: Child[] = dirs.map((dir) => spawnCli(['ingest', '--metrics-port', '0', '--data-dir', dir], env))
+  const children: Child[] = dirs.map((dir) => spawnCli(['ingest', '--metrics-port', '0', '--data-dir', dir], env, NODE_ARGS))
   const samplers = children.map((c) => new RssSampler(c.pid))
   try {
     const ports = await Promise.all(children.map(async (c) => {

@@ -67,8 +67,8 @@ function wrap(proc: ChildProcess): Child {
 }
 
 /** The real CLI, compiled (`npm run build` first). */
-export function spawnCli(args: string[], env: Record<string, string>): Child {
-  return wrap(spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }))
+export function spawnCli(args: string[], env: Record<string, string>, nodeArgs: string[] = []): Child {
+  return wrap(spawn(process.execPath, [...nodeArgs, CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }))
 }
 
 /** A long-running bench script (tsx) whose first stdout line (JSON) says it is ready. */

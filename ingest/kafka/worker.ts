@@ -39,8 +39,6 @@ export interface IngestWorker {
 }
 
 const HEARTBEAT_EVERY_MS = 2_000
-/** Partition batches whose rows may wait for ClickHouse at once (about two fetches of four partitions). */
-const MAX_BATCHES_IN_FLIGHT = 8
 // Per-batch stage timers (bench/ingest.ts reads them to split a worker's time).
 const stageNormalise = ingestStageSeconds.labels('normalise')
 const stageAssemble = ingestStageSeconds.labels('assemble')
@@ -97,17 +95,9 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
   let firstBatch = true
   const commitChains = new Map<string, Promise<void>>()
   const inFlight = new Set<Promise<void>>()
-  // One insert per fetch: once every partition batch of a fetch has handed its rows over (they run in
-  // one turn of the event loop), write them together instead of waiting for the writer's timer.
-  let flushScheduled = false
-  const flushSoon = () => {
-    if (flushScheduled) return
-    flushScheduled = true
-    setImmediate(() => {
-      flushScheduled = false
-      void writer.flush()
-    })
-  }
+  // Rows handed to the writer and not yet committed; beyond the bound, eachBatch waits (memory).
+  let rowsInFlight = 0
+  const maxRowsInFlight = 2 * config.batch.maxRows
   const eachBatch = async ({ batch, heartbeat, resolveOffset, isRunning, isStale }: EachBatchPayload) => {
     if (batch.isEmpty() || !isRunning() || isStale()) return
     if (firstBatch) {
@@ -126,11 +116,13 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
     stageNormalise.inc((t1 - t0) / 1000)
     stageAssemble.inc((performance.now() - t1) / 1000)
     // Hand the rows to the writer and let the next fetch start at once: the insert runs on the engine's
-    // threads while this thread fetches and normalises the next batches (issue 7). The offset is
+    // threads while this thread fetches and normalises the next batches, and the writer fills whole
+    // batches (fewer, larger parts for ClickHouse to merge) without stalling the fetch loop (issue 7). The offset is
     // committed only once ClickHouse has the rows, in order per partition; a crash or a lost partition
     // before that redelivers the batch, which the writer's event_id check stores nothing of twice.
     const written = writer.write(rows, deadLetters)
-    flushSoon()
+    const size = rows.length + deadLetters.length
+    rowsInFlight += size
     const last = batch.lastOffset()
     resolveOffset(last)
     const { topic, partition } = batch
@@ -155,9 +147,13 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
     })
     commitChains.set(key, committed)
     inFlight.add(committed)
-    void committed.finally(() => inFlight.delete(committed))
-    // Bounded: at most MAX_BATCHES_IN_FLIGHT batches wait for ClickHouse; beyond that, this partition waits.
-    while (inFlight.size > MAX_BATCHES_IN_FLIGHT) await withHeartbeats(Promise.race(inFlight), heartbeat, log)
+    void committed.finally(() => {
+      inFlight.delete(committed)
+      rowsInFlight -= size
+    })
+    // Double buffering: one writer batch (PULSE_BATCH_MAX_ROWS) inserting while the next one fills;
+    // beyond that, this partition waits for ClickHouse.
+    while (rowsInFlight > maxRowsInFlight && inFlight.size > 0) await withHeartbeats(Promise.race(inFlight), heartbeat, log)
   }
 
   consumer.on(consumer.events.CRASH, (e) => log.error({ err: e.payload.error?.message, restart: e.payload.restart }, 'consumer crashed'))
