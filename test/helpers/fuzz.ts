@@ -15,6 +15,11 @@ export function fuzzRuns(base = 10_000): number {
   return Math.max(1, Math.round((base * runs) / 10_000))
 }
 
+/** A test timeout for a fuzz target that takes `ms` at the CI count, grown with FUZZ_RUNS. */
+export function fuzzTimeout(ms: number): number {
+  return Math.max(ms, Math.ceil((ms * fuzzRuns(10_000)) / 10_000))
+}
+
 /** fast-check parameters: the run count, and the seed / path to replay when FUZZ_SEED / FUZZ_PATH are set. */
 export function fuzzParams<T>(numRuns: number, salt = 0, o: { shrink?: boolean } = {}): fc.Parameters<T> {
   const seed = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) + salt : undefined

@@ -27,7 +27,7 @@ import { embeddedSink } from '../../ingest/sinks.js'
 import { nowTimestamp } from '../../ingest/time.js'
 import { BatchWriter } from '../../ingest/writer.js'
 import { nativeLogin } from '../helpers/events.js'
-import { applyMutations, collectUnhandled, fuzzParams, fuzzRuns, hostileJson, hostileString, mutationArb, pool } from '../helpers/fuzz.js'
+import { applyMutations, collectUnhandled, fuzzParams, fuzzRuns, fuzzTimeout, hostileJson, hostileString, mutationArb, pool } from '../helpers/fuzz.js'
 import { count, openTestStore, queryRows, type TestStore } from '../helpers/store.js'
 
 const TENANT = 'fuzzco'
@@ -259,7 +259,7 @@ async function send(r: FuzzRequest, totals: Totals): Promise<string | null> {
 }
 
 describe('fuzz: the collector', () => {
-  it(`${RUNS} requests: the expected status, never a 5xx, exact counts, nothing lost or misplaced`, { timeout: 900_000 }, async () => {
+  it(`${RUNS} requests: the expected status, never a 5xx, exact counts, nothing lost or misplaced`, { timeout: fuzzTimeout(900_000) }, async () => {
     const unhandled = collectUnhandled()
     const totals: Totals = { requests: 0, stored: 0, rejected: 0, deadLetterIds: new Set(), byStatus: {} }
     try {

@@ -20,7 +20,7 @@ import { processEvent } from '../../../ingest/pipeline.js'
 import { rowError } from '../../../ingest/validate.js'
 import { SOURCES } from '../../../schemas/auth-event.js'
 import { nativeLogin } from '../../helpers/events.js'
-import { applyMutations, fuzzParams, fuzzRuns, hostileJson, hostileString, mutationArb } from '../../helpers/fuzz.js'
+import { applyMutations, fuzzParams, fuzzRuns, fuzzTimeout, hostileJson, hostileString, mutationArb } from '../../helpers/fuzz.js'
 
 const FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures')
 const ctx: NormalizeContext = { tenant: 'fuzz-tenant', ingestedAt: '2026-11-01 00:00:00.000' }
@@ -93,7 +93,7 @@ describe('fuzz: every normaliser', () => {
     for (const s of SOURCES) expect(fixtures.get(s)?.length, `fixtures of ${s}`).toBeGreaterThan(0)
   })
 
-  it.each(TARGETS.map((s, i) => [s, i] as const))(`%s: ${RUNS} cases, never throws, only storable fates`, { timeout: 600_000 }, (source, salt) => {
+  it.each(TARGETS.map((s, i) => [s, i] as const))(`%s: ${RUNS} cases, never throws, only storable fates`, { timeout: fuzzTimeout(600_000) }, (source, salt) => {
     let cases = 0
     const kinds = { accepted: 0, ignored: 0, rejected: 0 }
     fc.assert(fc.property(payloadArb(source === 'auto' ? every : fixtures.get(source)!), (payload) => {
