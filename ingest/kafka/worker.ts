@@ -97,6 +97,8 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
   const inFlight = new Set<Promise<void>>()
   // Rows handed to the writer and not yet committed; beyond the bound, eachBatch waits (memory).
   let rowsInFlight = 0
+  // Bumped at every (re)join of the group: batches fetched before it are not committed after it.
+  let generation = 0
   const maxRowsInFlight = 2 * config.batch.maxRows
   const eachBatch = async ({ batch, heartbeat, resolveOffset, isRunning, isStale }: EachBatchPayload) => {
     if (batch.isEmpty() || !isRunning() || isStale()) return
@@ -128,7 +130,12 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
     const { topic, partition } = batch
     const lag = Number(batch.offsetLag())
     const key = `${topic}/${partition}`
+    const gen = generation
     const committed = (commitChains.get(key) ?? Promise.resolve()).then(() => written).then(async () => {
+      // A rebalance since this batch was fetched: the partition may be someone else's now, and an old
+      // offset committed late would move the group backwards. Leave it: the batch is redelivered from
+      // the last commit (to us or the new owner) and its stored rows are found already stored.
+      if (gen !== generation) return
       const t2 = performance.now()
       if (deadLetters.length > 0) {
         await sendDeadLetters(producer, k.dlqTopic, deadLetters, log, isRunning)
@@ -156,6 +163,7 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
     while (rowsInFlight > maxRowsInFlight && inFlight.size > 0) await withHeartbeats(Promise.race(inFlight), heartbeat, log)
   }
 
+  consumer.on(consumer.events.GROUP_JOIN, () => { generation++ })
   consumer.on(consumer.events.CRASH, (e) => log.error({ err: e.payload.error?.message, restart: e.payload.restart }, 'consumer crashed'))
   await consumer.run({
     autoCommit: false,
