@@ -5,6 +5,7 @@
 //   count      rows and dead letters stored in a data directory (to verify a worker's run)
 // Prints one JSON line on stdout; progress on stderr.
 import { createHash } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
 import type { KafkaMessage } from 'kafkajs'
 import { loadConfig } from '../core/config.js'
 import { FlowAssembler } from '../ingest/flow-assembly.js'
@@ -86,6 +87,8 @@ async function insert() {
   let inserts = 0
   let cpu = 0
   const format = args.values.get('format') ?? 'tsv'
+  // Engine settings to try on the insert (e.g. --settings '{"input_format_parallel_parsing":"0"}').
+  const extraSettings = JSON.parse(args.values.get('settings') ?? '{}') as Record<string, string>
   const flush = async (batch: AuthEvent[]) => {
     if (batch.length === 0) return
     // The worker's exact call (writer.ts): same client, format and settings; the token is computed
@@ -99,7 +102,7 @@ async function insert() {
       // The writer's format before issue 7, kept to measure what the change bought.
       await store.client.insert({ table: 'auth_events', values: batch, format: 'JSONEachRow', clickhouse_settings: { insert_deduplication_token: token } })
     } else {
-      await insertTabSeparated(store.client, 'auth_events', AUTH_EVENT_COLUMNS, encodeTabSeparated(batch, AUTH_EVENT_COLUMNS), { insert_deduplication_token: token })
+      await insertTabSeparated(store.client, 'auth_events', AUTH_EVENT_COLUMNS, encodeTabSeparated(batch, AUTH_EVENT_COLUMNS), { insert_deduplication_token: token, ...extraSettings })
     }
     const c = process.cpuUsage(c0)
     cpu += (c.user + c.system) / 1e6
@@ -172,6 +175,12 @@ async function count() {
   const store = openStore(config.clickhouse, config.dataDir)
   const q = async (sql: string) => Number((await (await store.client.query({ query: sql, format: 'JSONEachRow' })).json<{ n: string }>())[0]?.n ?? NaN)
   const result = { mode, rows: await q('SELECT count() AS n FROM auth_events'), deadLetters: await q('SELECT count() AS n FROM dead_letters'), distinctIds: await q('SELECT uniqExact(event_id) AS n FROM auth_events') }
+  // With several workers, each with its own store, the caller checks the union of their event ids.
+  const idsOut = args.values.get('ids-out')
+  if (idsOut) {
+    const rs = await store.client.query({ query: 'SELECT DISTINCT event_id FROM auth_events', format: 'TabSeparated' })
+    writeFileSync(idsOut, await rs.text())
+  }
   await store.close()
   return result
 }

@@ -33,7 +33,7 @@ function wrap(proc: ChildProcess): Child {
         l = { msg: line }
       }
       logs.push(l)
-      if (Number(l.level) >= 50 || !('level' in l)) process.stderr.write(`  child ${proc.pid}: ${line.slice(0, 400)}\n`)
+      if (Number(l.level) >= (process.env.BENCH_VERBOSE ? 40 : 50) || !('level' in l)) process.stderr.write(`  child ${proc.pid}: ${line.slice(0, 400)}\n`)
       for (let i = waiters.length - 1; i >= 0; i--) {
         if (waiters[i]!.match(l)) {
           waiters[i]!.resolve(l)
