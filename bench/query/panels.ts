@@ -124,8 +124,10 @@ export function variants(end: string, quick: boolean): Variant[] {
   const list: Variant[] = [
     { id: '30 d', params: period(30), bucket: 'day' },
     { id: '30 d, product=jira', params: { ...period(30), product: 'jira' }, bucket: 'day' },
+    // A filter that follows the person: read from the wide rollups (migration 004), not the core ones.
+    { id: '30 d, department=IT', params: { ...period(30), department: 'IT' }, bucket: 'day' },
     { id: '90 d', params: period(90), bucket: 'day' },
     { id: '1 y (by week)', params: period(365), bucket: 'week' },
   ]
-  return quick ? [list[0]!, list[3]!] : list
+  return quick ? [list[0]!, list[4]!] : list
 }
