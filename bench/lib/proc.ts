@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 
 export const ROOT = join(import.meta.dirname, '..', '..')
-export const CLI = join(ROOT, 'dist', 'cli', 'index.js')
+/** The CLI the benchmarks run; BENCH_CLI points at another build (e.g. an older commit's, for before/after). */
+export const CLI = process.env.BENCH_CLI || join(ROOT, 'dist', 'cli', 'index.js')
 
 export interface Child {
   proc: ChildProcess
