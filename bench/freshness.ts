@@ -24,12 +24,12 @@ const NAME = 'freshness'
 const log = progress(NAME)
 const args = parseArgs()
 const quick = args.quick
-const SECONDS = intArg(args, 'seconds', quick ? 15 : 60)
+const SECONDS = intArg(args, 'seconds', quick ? 10 : 60)
 const RATE = intArg(args, 'rate', 5_000)
 const TICK_MS = 50
 const MARKER_EVERY_MS = 100
 const POLL_EVERY_MS = 100
-const WARMUP_S = quick ? 3 : 5
+const WARMUP_S = quick ? 2 : 5
 const TARGET_P95_MS = 3_000
 const MARKER_TENANT = 'freshness'
 

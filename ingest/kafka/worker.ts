@@ -1,7 +1,8 @@
 // The Kafka ingest worker: one member of a consumer group on the raw topic. Per partition batch:
-// normalise → hand rows and dead letters to the shared batching writer → wait until ClickHouse has
-// them → publish dead letters to the DLQ topic → commit. A crash before the commit redelivers the
-// batch, and the writer's event_id check makes the redelivery store nothing twice.
+// normalise → hand rows and dead letters to the shared batching writer and move on to the next fetch
+// (bounded rows in flight); once ClickHouse has a batch's rows, publish its dead letters to the DLQ
+// topic and commit its offset, in order per partition and never across a rebalance. A crash before
+// the commit redelivers the batch, and the writer's event_id check makes the redelivery store nothing twice.
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs'
 import type { Config } from '../../core/config.js'
 import { failpoint } from '../../core/failpoints.js'
