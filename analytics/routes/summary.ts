@@ -4,10 +4,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ClickHouseClient, Store } from '../../store/clickhouse.js'
 import { READ_ROLES } from '../access.js'
-import { enrollment } from '../queries/adoption.js'
 import { ASSUMPTION_PROPERTIES, type ResolvedAssumptions } from '../queries/assumptions.js'
 import { previousPeriod, round, type Ratio, type Scope } from '../queries/common.js'
-import { fallbacks } from '../queries/fallbacks.js'
+import { holderTotals } from '../queries/holders.js'
 import { passkeyShare } from '../queries/passkey-share.js'
 import { privilegedCoverage } from '../queries/privileged.js'
 import { savings, type Range } from '../queries/savings.js'
@@ -24,17 +23,17 @@ interface Headline {
 
 async function headline(client: ClickHouseClient, s: Scope, a: ResolvedAssumptions) {
   const lookbackDays = a.values.passkey_lookback_days
-  const [share, enrolled, fb, priv, sav] = await Promise.all([
+  // Enrollment and the fallback rate share one pass over the user-days and the passkey state.
+  const [share, holders, priv, sav] = await Promise.all([
     passkeyShare(client, s, 'month'),
-    enrollment(client, s, { bucket: 'month', lookbackDays, totalOnly: true }),
-    fallbacks(client, s, { bucket: 'month', lookbackDays, totalOnly: true }),
+    holderTotals(client, s, lookbackDays),
     privilegedCoverage(client, s),
     savings(client, s, a),
   ])
   const h: Headline = {
     passkey_share: share.share,
-    enrollment_rate: enrolled.enrollment_rate,
-    fallback_rate: fb.fallback_rate,
+    enrollment_rate: holders.enrollment_rate,
+    fallback_rate: holders.fallback_rate,
     privileged_coverage: priv.phishing_resistant_coverage,
     tickets_avoided: sav.figures.tickets_avoided_modelled,
     total_savings_usd: sav.figures.total_savings_usd,
