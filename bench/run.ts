@@ -108,6 +108,11 @@ function updateBenchmarksMd(): void {
   log('BENCHMARKS.md results rewritten')
 }
 
+if (args.values.has('render-only')) {
+  updateBenchmarksMd()
+  process.exit(0)
+}
+
 const started = Date.now()
 const release = args.quick || args.values.has('no-lock') ? () => {} : await acquireLock()
 process.on('SIGINT', () => { release(); process.exit(130) })

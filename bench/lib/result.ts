@@ -19,8 +19,10 @@ export interface BenchResult {
   table: string
 }
 
+/** Full results in bench/results/ (rendered into BENCHMARKS.md); quick ones and before/after baselines aside. */
 export function resultPath(name: string, quick: boolean): string {
-  return join(RESULTS_DIR, ...(quick ? ['quick'] : []), `${name}.json`)
+  const sub = quick ? ['quick'] : name.endsWith('-before') ? ['before'] : []
+  return join(RESULTS_DIR, ...sub, `${name}.json`)
 }
 
 export function writeResult(r: BenchResult): string {
