@@ -22,7 +22,7 @@ function args0() { return parseArgs() }
 const log = progress(NAME)
 const args = parseArgs()
 const quick = args.quick
-const EVENTS = intArg(args, 'events', quick ? 20_000 : 300_000)
+const EVENTS = intArg(args, 'events', quick ? 20_000 : 200_000)
 const REPEAT = intArg(args, 'repeat', quick ? 1 : 3)
 const WORKER_COUNTS = (args.values.get('workers') ?? '1,2').split(',').map(Number)
 const PARTITIONS = 4
