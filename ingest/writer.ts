@@ -174,12 +174,17 @@ export class BatchWriter {
     const newest = await this.client.query({ query: `SELECT toString(max(ts)) AS t, count() AS n FROM auth_events WHERE ${range}`, query_params: params, format: 'JSONEachRow' })
     const [span] = await newest.json<{ t: string; n: string | number }>()
     if (!span || Number(span.n) === 0) return isDuplicate
-    const ids = [...new Set(rows.filter((r) => r.ts <= span.t).map((r) => r.event_id))]
+    // Candidates in time order, looked up chunk by chunk with each chunk's own time range: ClickHouse
+    // skips every part whose ts range (the partition key's min/max) misses it, so a lookup reads the
+    // few recent parts a live stream overlaps instead of the whole day (issue 7: this lookup cost as
+    // much engine time as the insert).
+    const candidates = rows.filter((r) => r.ts <= span.t).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0))
     const stored = new Set<string>()
-    for (let i = 0; i < ids.length; i += ID_LOOKUP_CHUNK) {
+    for (let i = 0; i < candidates.length; i += ID_LOOKUP_CHUNK) {
+      const chunk = candidates.slice(i, i + ID_LOOKUP_CHUNK)
       const rs = await this.client.query({
         query: `SELECT event_id FROM auth_events WHERE ${range} AND event_id IN {ids:Array(String)}`,
-        query_params: { ...params, ids: ids.slice(i, i + ID_LOOKUP_CHUNK) },
+        query_params: { ...params, from: chunk[0]!.ts, to: chunk[chunk.length - 1]!.ts, ids: [...new Set(chunk.map((r) => r.event_id))] },
         format: 'JSONCompactEachRow',
       })
       for (const [id] of await rs.json<[string]>()) stored.add(id)
