@@ -30,7 +30,7 @@ const SAMPLES = intArg(args, 'samples', quick ? 5 : 30)
 const WARMUP = 1
 const RAW_SAMPLES = intArg(args, 'raw-samples', quick ? 1 : 5)
 /** A cell (panel × period × size) stops after this many seconds once it has MIN_SAMPLES: a 30 s panel cannot get 30 samples. */
-const BUDGET_MS = intArg(args, 'budget-seconds', quick ? 2 : 15) * 1000
+const BUDGET_MS = intArg(args, 'budget-seconds', Number(process.env.BENCH_QUERY_BUDGET_SECONDS ?? (quick ? 2 : 15))) * 1000
 const MIN_SAMPLES = 3
 /** Only these periods (comma-separated ids, e.g. "30 d"); all by default. */
 const ONLY = args.values.get('variants')?.split(',') ?? (quick ? ['30 d'] : undefined)
