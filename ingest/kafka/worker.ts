@@ -100,6 +100,9 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
   let rowsInFlight = 0
   // Bumped at every (re)join of the group: batches fetched before it are not committed after it.
   let generation = 0
+  // Per partition, bumped when a batch's rows could not be stored: the batches handed over after it must
+  // not commit past it, so they are left uncommitted and the partition is fetched again from that batch.
+  const partitionEpochs = new Map<string, number>()
   const maxRowsInFlight = 2 * config.batch.maxRows
   const eachBatch = async ({ batch, heartbeat, resolveOffset, isRunning, isStale }: EachBatchPayload) => {
     if (batch.isEmpty() || !isRunning() || isStale()) return
@@ -135,11 +138,24 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
     const lag = Number(batch.offsetLag())
     const key = `${topic}/${partition}`
     const gen = generation
-    const committed = (commitChains.get(key) ?? Promise.resolve()).then(() => written).then(async () => {
+    const epoch = partitionEpochs.get(key) ?? 0
+    const first = batch.firstOffset() ?? last
+    const committed = (commitChains.get(key) ?? Promise.resolve()).then(async () => {
+      try {
+        await written
+      } catch (err) {
+        // Not stored (the writer was closed or gave up): fetch again from this batch, once per failure.
+        if ((partitionEpochs.get(key) ?? 0) === epoch) {
+          partitionEpochs.set(key, epoch + 1)
+          if (gen === generation && isRunning()) consumer.seek({ topic, partition, offset: first })
+        }
+        throw err
+      }
       // A rebalance since this batch was fetched: the partition may be someone else's now, and an old
       // offset committed late would move the group backwards. Leave it: the batch is redelivered from
       // the last commit (to us or the new owner) and its stored rows are found already stored.
-      if (gen !== generation) return
+      // An earlier batch of this partition failed to be stored: committing this one would pass it.
+      if (gen !== generation || (partitionEpochs.get(key) ?? 0) !== epoch) return
       const t2 = performance.now()
       if (deadLetters.length > 0) {
         await sendDeadLetters(producer, k.dlqTopic, deadLetters, log, isRunning)
@@ -153,8 +169,9 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
       consumerLag.set({ topic, partition: String(partition) }, lag)
       log.debug({ partition, messages: batch.messages.length, rows: rows.length, rejected: deadLetters.length, ignored }, 'batch committed')
     }).catch((err: Error) => {
-      // Not committed (not stored, a rebalance took the partition, the broker went away): it comes again.
-      log.warn({ err: err.message, topic, partition, offset: last }, 'batch not committed; it will be redelivered')
+      // Not stored: fetched again (above). Stored but the commit failed (the broker went away, a rebalance):
+      // the partition's next commit covers it, or it is redelivered and its rows are found already stored.
+      log.warn({ err: err.message, topic, partition, offset: last }, 'batch not committed')
     })
     commitChains.set(key, committed)
     inFlight.add(committed)
