@@ -41,14 +41,4 @@ export function benchKafka(brokers: string, clientId = 'pulse-bench'): Kafka {
   return new Kafka({ clientId, brokers: brokers.split(','), logLevel: logLevel.NOTHING, retry: { initialRetryTime: 300, retries: 10 } })
 }
 
-/** Messages the group has not committed yet, over all partitions of the topic. */
-export async function groupLag(admin: ReturnType<Kafka['admin']>, groupId: string, topic: string): Promise<number> {
-  const ends = await admin.fetchTopicOffsets(topic)
-  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
-  let lag = 0
-  for (const p of ends) {
-    const c = committed?.partitions.find((x) => x.partition === p.partition)?.offset ?? '-1'
-    lag += Number(p.high) - Math.max(0, Number(c))
-  }
-  return lag
-}
+export { groupLag } from '../../ingest/kafka/client.js'

@@ -1,5 +1,5 @@
 // kafkajs wiring: one Kafka instance per process, its logs routed into pino, topics ensured.
-import { Kafka, logLevel, type LogEntry, type Producer } from 'kafkajs'
+import { Kafka, logLevel, type Admin, type LogEntry, type Producer } from 'kafkajs'
 import type { KafkaConfig } from '../../core/config.js'
 import type { Logger } from '../../core/logger.js'
 
@@ -42,4 +42,16 @@ export async function connectRawProducer(cfg: KafkaConfig, log: Logger): Promise
   const producer = kafka.producer()
   await producer.connect()
   return producer
+}
+
+/** Messages a group has not committed yet, over all partitions of a topic (a partition never committed counts whole). */
+export async function groupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const ends = await admin.fetchTopicOffsets(topic)
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
+  let lag = 0
+  for (const p of ends) {
+    const c = committed?.partitions.find((x) => x.partition === p.partition)?.offset ?? '-1'
+    lag += Number(p.high) - Math.max(0, Number(c))
+  }
+  return lag
 }

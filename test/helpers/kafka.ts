@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import { inject } from 'vitest'
 import { AssignerProtocol, Kafka, logLevel, Partitioners, type Message } from 'kafkajs'
+import { groupLag as lagOf } from '../../ingest/kafka/client.js'
 
 export function brokers(): string[] {
   return inject('kafkaBrokers').split(',')
@@ -56,14 +57,7 @@ export async function groupLag(kafka: Kafka, groupId: string, topic: string): Pr
   const admin = kafka.admin()
   await admin.connect()
   try {
-    const ends = await admin.fetchTopicOffsets(topic)
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
-    let lag = 0
-    for (const p of ends) {
-      const c = committed?.partitions.find((x) => x.partition === p.partition)?.offset ?? '-1'
-      lag += Number(p.high) - Math.max(0, Number(c))
-    }
-    return lag
+    return await lagOf(admin, groupId, topic)
   } finally {
     await admin.disconnect()
   }
