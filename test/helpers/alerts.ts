@@ -1,5 +1,5 @@
 // Shared pieces of the alert integration tests: a real HTTP receiver on 127.0.0.1 (an ephemeral port)
-// that records every request and can answer, fail, hang or go away; native events relative to now.
+// that records every request and can answer, answer slowly, fail, hang or go away; native events relative to now.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { waitFor } from './kafka.js'
@@ -11,7 +11,7 @@ export interface Received {
   status: number
 }
 
-export type Mode = { kind: 'ok' } | { kind: 'status'; status: number } | { kind: 'hang' }
+export type Mode = { kind: 'ok' } | { kind: 'status'; status: number } | { kind: 'hang' } | { kind: 'slow'; ms: number }
 
 export class Receiver {
   readonly requests: Received[] = []
@@ -37,8 +37,13 @@ export class Receiver {
           this.held.push({ res, rec })
           return
         }
-        rec.status = m.kind === 'ok' ? 200 : m.status
-        res.writeHead(rec.status, { 'content-type': 'text/plain' }).end(rec.status < 300 ? 'ok' : 'nope')
+        const answer = () => {
+          rec.status = m.kind === 'status' ? m.status : 200
+          res.writeHead(rec.status, { 'content-type': 'text/plain' }).end(rec.status < 300 ? 'ok' : 'nope')
+        }
+        // Slow: answers 200 only after the delay, so the request counts as delivered from then on.
+        if (m.kind === 'slow') setTimeout(answer, m.ms)
+        else answer()
       })
     })
     await new Promise<void>((resolve, reject) => {

@@ -3,7 +3,6 @@
 // that must come out equal, a seeded PRNG for "random" kill moments, and the figures file each scenario
 // leaves in test-results/reliability/ for RELIABILITY.md.
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { createServer as createHttpServer, type Server } from 'node:http'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import type { Kafka, Message } from 'kafkajs'
@@ -214,36 +213,5 @@ export async function produceSized(kafka: Kafka, topic: string, messages: readon
     await send()
   } finally {
     await producer.disconnect()
-  }
-}
-
-/** A webhook receiver that answers 200 but only after `delayMs`: the slow receiver of the alert fault test. */
-export class SlowReceiver {
-  readonly delivered: { deliveryId: string; alertId: string }[] = []
-  private server: Server | null = null
-  port = 0
-  constructor(private readonly delayMs: number) {}
-  get url(): string {
-    return `http://127.0.0.1:${this.port}/hook`
-  }
-  async up(): Promise<void> {
-    this.server = createHttpServer((req, res) => {
-      const chunks: Buffer[] = []
-      req.on('data', (c: Buffer) => chunks.push(c))
-      req.on('end', () => setTimeout(() => {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { alert: { id: string } }
-        this.delivered.push({ deliveryId: String(req.headers['x-pulse-delivery']), alertId: body.alert.id })
-        res.writeHead(200).end('ok')
-      }, this.delayMs))
-    })
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()))
-    this.port = (this.server.address() as { port: number }).port
-  }
-  async down(): Promise<void> {
-    const s = this.server
-    this.server = null
-    if (!s) return
-    s.closeAllConnections()
-    await new Promise<void>((r) => s.close(() => r()))
   }
 }

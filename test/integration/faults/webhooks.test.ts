@@ -11,7 +11,7 @@ import { saveChannel } from '../../../alerts/settings.js'
 import { migrate } from '../../../store/migrate.js'
 import { DAY, event, MIN, Receiver } from '../../helpers/alerts.js'
 import { assertBuilt, startCli, type Child } from '../../helpers/cli.js'
-import { lagOf, recordFigures, SlowReceiver, storedCounts, withStore } from '../../helpers/faults.js'
+import { lagOf, recordFigures, storedCounts, withStore } from '../../helpers/faults.js'
 import { createTopic, kafkaEnv, produce, testKafka, waitFor } from '../../helpers/kafka.js'
 import { encodeRawMessage } from '../../../ingest/kafka/messages.js'
 
@@ -36,7 +36,8 @@ describe('fault: alert receivers down, slow and failing', () => {
     const failing = new Receiver()
     failing.mode = { kind: 'status', status: 500 }
     await failing.up()
-    const slow = new SlowReceiver(1_500)
+    const slow = new Receiver()
+    slow.mode = { kind: 'slow', ms: 1_500 }
     await slow.up()
 
     const tenant = 'hooks'
@@ -75,14 +76,14 @@ describe('fault: alert receivers down, slow and failing', () => {
     const recoveredAt = Date.now()
     await down.waitForDelivered(USERS, 120_000)
     await failing.waitForDelivered(USERS, 120_000)
-    await waitFor('the slow receiver to have every alert', async () => slow.delivered.length >= USERS, 120_000, 100)
+    await waitFor('the slow receiver to have every alert', async () => slow.delivered().length >= USERS, 120_000, 100)
     const deliveredMs = Date.now() - recoveredAt
     await new Promise((r) => setTimeout(r, 5_000)) // room for any wrongful re-delivery to show up
 
     const counts = {
       down: perAlert(down.delivered().map((d) => d.alert.id)),
       failing: perAlert(failing.delivered().map((d) => d.alert.id)),
-      slow: perAlert(slow.delivered.map((d) => d.alertId)),
+      slow: perAlert(slow.delivered().map((d) => d.alert.id)),
     }
     for (const m of Object.values(counts)) {
       expect(m.size).toBe(USERS)
