@@ -1,6 +1,7 @@
 // The one place a ClickHouse client is created. Embedded chDB (default) and a ClickHouse server
 // (CLICKHOUSE_URL) sit behind the same @clickhouse/client API, so every query runs unchanged on both.
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { unlink, writeFile } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -25,10 +26,9 @@ type RawTsvInsert = (table: string, columns: readonly string[], body: Buffer, se
 const rawTsvInserts = new WeakMap<ClickHouseClient, RawTsvInsert>()
 
 /**
- * Inserts TabSeparated bytes (store/tsv.ts). Embedded: chDB's raw insert, which passes the Buffer to
- * the engine without copying and parses it with the engine's parallel parser (the client's `exec`
- * path would turn it into one SQL string first, see PLATFORM_NOTES). Server: the client's insert
- * with the bytes as a stream.
+ * Inserts TabSeparated bytes (store/tsv.ts). Embedded: the bytes are spooled to a file that the engine
+ * reads itself (`INSERT … FROM INFILE`), see spoolInsert. Server: the client's insert with the bytes as
+ * a stream.
  */
 export async function insertTabSeparated(client: ClickHouseClient, table: string, columns: readonly string[], body: Buffer, settings: Record<string, string> = {}): Promise<void> {
   const raw = rawTsvInserts.get(client)
@@ -67,9 +67,37 @@ export function openStore(cfg: ClickHouseConfig, dataDir: string): Store {
     database: cfg.database,
     clickhouse_settings,
   })
-  rawTsvInserts.set(client, (table, columns, body, settings) => connection.chdb.rawInsert({
-    table: cfg.database === 'default' ? table : `${cfg.database}.${table}`, columns, values: body, format: 'TabSeparated',
-    settings: { ...clickhouse_settings, ...settings },
-  }))
+  const spool = join(dataDir, 'insert-spool')
+  mkdirSync(spool, { recursive: true })
+  // Files left by a process that died mid-insert were never acknowledged (their rows are redelivered);
+  // this process's own files may belong to another open store on the same directory.
+  for (const f of readdirSync(spool)) if (!f.startsWith(`${process.pid}-`)) rmSync(join(spool, f), { force: true })
+  rawTsvInserts.set(client, (table, columns, body, settings) => spoolInsert(client, spool,
+    cfg.database === 'default' ? table : `${cfg.database}.${table}`, columns, body, { ...clickhouse_settings, ...settings }))
   return { client, kind: 'embedded', close: () => client.close() }
+}
+
+let spoolSeq = 0
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/
+
+/**
+ * Embedded insert through a file: the engine reads and parses it as clickhouse-local reads any file.
+ * chDB's raw insert hands the same bytes over as the tail of the query text, which the engine then
+ * parses through its query path: on the ingest benchmark's 20,000-row batches that took 1.6× the
+ * time and ~400 MB more peak memory than reading the file (BENCHMARKS.md, issue 7).
+ */
+async function spoolInsert(client: ClickHouseClient, dir: string, table: string, columns: readonly string[], body: Buffer, settings: Record<string, string>): Promise<void> {
+  for (const name of [table, ...columns, ...Object.keys(settings)]) {
+    if (!IDENTIFIER.test(name)) throw new Error(`not an identifier: ${JSON.stringify(name)}`)
+  }
+  const file = join(dir, `${process.pid}-${++spoolSeq}.tsv`)
+  const settingsSql = Object.entries(settings).map(([k, v]) => `${k} = '${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(', ')
+  await writeFile(file, body)
+  try {
+    await client.command({
+      query: `INSERT INTO ${table} (${columns.join(', ')}) FROM INFILE '${file.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'${settingsSql ? ` SETTINGS ${settingsSql}` : ''} FORMAT TabSeparated`,
+    })
+  } finally {
+    await unlink(file).catch(() => undefined)
+  }
 }
