@@ -44,6 +44,11 @@ export interface RawEvent {
   origin?: KafkaOrigin
   /** Set when the bytes could not be parsed as JSON: the event is rejected with this reason. */
   parseError?: string
+  /**
+   * The received text that `payload` was parsed from, whole: kept as the `raw` column as it came (no
+   * re-serialisation) when no privacy control has to rewrite it. Absent when the payload is not one message.
+   */
+  text?: string
 }
 
 export const REJECT_CODES = [

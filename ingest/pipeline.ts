@@ -51,15 +51,18 @@ export function toDeadLetter(raw: RawEvent, code: RejectCode, reason: string, re
  * normalisation and mapping (which match plain user keys) and before any writer, DLQ or alert sees it.
  */
 export function processEvent(raw: RawEvent, ingestedAt: string, mapping?: Mapping, privacy?: Privacy | null): EventFate {
-  const fate = judge(raw, ingestedAt, mapping)
+  // With privacy on, `raw` is the scrubbed re-serialisation of the payload (the scrubber's patterns
+  // assume JSON.stringify's form); without, the received text as it came.
+  const fate = judge(raw, ingestedAt, mapping, !privacy)
   return privacy ? privacy.apply(fate) : fate
 }
 
-function judge(raw: RawEvent, ingestedAt: string, mapping?: Mapping): EventFate {
+function judge(raw: RawEvent, ingestedAt: string, mapping: Mapping | undefined, keepText: boolean): EventFate {
   if (raw.parseError !== undefined) {
     return { kind: 'rejected', deadLetter: toDeadLetter(raw, 'invalid_json', raw.parseError, ingestedAt) }
   }
-  const result = normalize(raw.source, raw.payload, { tenant: raw.tenant, tenantMappable: raw.tenantMappable, ingestedAt, mapping })
+  const received = keepText && raw.text !== undefined ? { payload: raw.payload, text: raw.text } : undefined
+  const result = normalize(raw.source, raw.payload, { tenant: raw.tenant, tenantMappable: raw.tenantMappable, ingestedAt, mapping, received })
   switch (result.kind) {
     case 'ignored':
       return result

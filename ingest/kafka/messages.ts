@@ -42,7 +42,7 @@ export function decodeMessage(m: KafkaMessage, topic: string, partition: number,
     return { ...raw, payload: value.toString('base64'), parseError: 'message is not valid UTF-8 (payload kept as base64)' }
   }
   try {
-    return { ...raw, payload: JSON.parse(text) }
+    return { ...raw, payload: JSON.parse(text), text }
   } catch (err) {
     return { ...raw, payload: text, parseError: `not JSON: ${(err as Error).message}` }
   }

@@ -76,7 +76,7 @@ describe('pipeline fates', () => {
 describe('Kafka message codec', () => {
   it('decodes JSON with source and tenant from headers', () => {
     const r = decodeMessage(msg('{"a":1}', { 'pulse-source': 'okta', 'pulse-tenant': 'acme' }), 'raw', 3, defaults)
-    expect(r).toEqual({ payload: { a: 1 }, source: 'okta', tenant: 'acme', origin: { topic: 'raw', partition: 3, offset: '7' } })
+    expect(r).toEqual({ payload: { a: 1 }, text: '{"a":1}', source: 'okta', tenant: 'acme', origin: { topic: 'raw', partition: 3, offset: '7' } })
   })
 
   it('falls back to the defaults without headers', () => {
