@@ -26,3 +26,10 @@ export function encodeTabSeparated<T extends object>(rows: readonly T[], columns
   parts.push('')
   return Buffer.from(parts.join('\n'), 'utf8')
 }
+
+/** One TSV line per value (a one-column table), each escaped as a field. */
+export function tabSeparatedLines(values: Iterable<string>): string {
+  const parts: string[] = []
+  for (const v of values) parts.push(field(v))
+  return parts.join('\n')
+}

@@ -54,6 +54,29 @@ describe('BatchWriter', () => {
     expect(await count(t.store, 'SELECT count() AS n FROM auth_events WHERE event_id IN {ids:Array(String)}', { ids: batch.map((r) => r.event_id) })).toBe(10)
   })
 
+  it('finds stored ids exactly whatever characters they hold (the lookup sends them as TSV lines)', async () => {
+    const odd = ['tab\there', 'new\nline', 'cr\rhere', 'back\\slash', '\\N', 'quote\'s "x"', 'emoji 🔑 é', 'trailing\\', 'a', 'a\\t']
+    const batch = rows(odd.length).map((r, i) => ({ ...r, event_id: `${odd[i]}-${process.pid}` }))
+    const w = new BatchWriter(t.store.client, { maxRows: 1_000, maxMs: 10 })
+    expect(await w.write(batch.slice(0, 5))).toEqual({ stored: 5, duplicates: 0 })
+    // Ids that differ from stored ones only by an escape must not match them: 'a' vs 'a\\t', '\\N' vs ''.
+    expect(await w.write(batch)).toEqual({ stored: 5, duplicates: 5 })
+    expect(await w.write(batch)).toEqual({ stored: 0, duplicates: 10 })
+    await w.close()
+    const back = await t.store.client.query({ query: 'SELECT event_id FROM auth_events WHERE event_id IN {ids:Array(String)} ORDER BY event_id', query_params: { ids: batch.map((r) => r.event_id) }, format: 'JSONEachRow' })
+    expect((await back.json<{ event_id: string }>()).map((r) => r.event_id)).toEqual(batch.map((r) => r.event_id).sort())
+  })
+
+  it('checks a batch of 25,000 rows, 12,000 of them stored, in one go and exactly', async () => {
+    const batch = rows(25_000)
+    const w = new BatchWriter(t.store.client, { maxRows: 50_000, maxMs: 10 })
+    const before = await stored()
+    expect(await w.write(batch.slice(6_000, 18_000))).toEqual({ stored: 12_000, duplicates: 0 })
+    expect(await w.write(batch)).toEqual({ stored: 13_000, duplicates: 12_000 })
+    await w.close()
+    expect(await stored()).toBe(before + 25_000)
+  })
+
   it('writes dead letters with their reasons, once per origin', async () => {
     const fate = processEvent({ payload: '{nope', parseError: 'not JSON: Unexpected token', source: 'okta', tenant: 'w', origin: { topic: 'raw', partition: 1, offset: '42' } }, at)
     const { deadLetters } = sortFates([fate, fate])
