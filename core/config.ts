@@ -12,6 +12,11 @@ export interface ClickHouseConfig {
   database: string
   /** Engine memory cap in bytes: an out-of-memory inside embedded chDB takes the whole process down. */
   maxMemoryUsage: number
+  /**
+   * Embedded only: how long the engine's allocator keeps freed memory before returning it to the OS
+   * (jemalloc dirty_decay_ms). Undefined = the engine's own 5 s. The ingest worker defaults to 0.
+   */
+  freedMemoryMs?: number
 }
 
 export interface KafkaConfig {
@@ -43,6 +48,11 @@ export interface Config {
   connectors: ConnectorsConfig
   /** Privacy controls (docs/PRIVACY.md): pseudonyms, IP truncation, retention of raw payloads and dead letters. */
   privacy: PrivacySettings
+  /**
+   * The materialized per-person passkey facts (analytics/materialize/passkey-facts.ts): how often the job runs
+   * (0: never; queries then answer live), and how long before a run evidence may still have been in flight.
+   */
+  passkeyFacts: { intervalMs: number; marginMs: number }
 }
 
 type Env = Record<string, string | undefined>
@@ -74,6 +84,7 @@ export function loadConfig(env: Env = process.env): Config {
       password: env.CLICKHOUSE_PASSWORD ?? '',
       database: env.CLICKHOUSE_DATABASE ?? 'default',
       maxMemoryUsage: int(env, 'PULSE_CH_MAX_MEMORY', 4 * 1024 ** 3, 1),
+      ...(env.PULSE_CH_FREED_MEMORY_MS ? { freedMemoryMs: int(env, 'PULSE_CH_FREED_MEMORY_MS', 0) } : {}),
     },
     kafka: {
       brokers: (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean),
@@ -105,6 +116,10 @@ export function loadConfig(env: Env = process.env): Config {
     alerts: alertsConfig(env),
     connectors: connectorsConfig(env, dataDir, env.PULSE_DEFAULT_TENANT ?? 'default'),
     privacy: privacyConfig(env),
+    passkeyFacts: {
+      intervalMs: int(env, 'PULSE_PASSKEY_FACTS_INTERVAL_MS', 60_000),
+      marginMs: int(env, 'PULSE_PASSKEY_FACTS_MARGIN_MS', 120_000),
+    },
   }
 }
 

@@ -59,6 +59,9 @@ export function openStore(cfg: ClickHouseConfig, dataDir: string): Store {
   // chDB binds one data directory per process: open the store once and share it.
   const path = join(dataDir, 'clickhouse')
   mkdirSync(path, { recursive: true })
+  // The allocator reads its options once, when the engine is loaded: set them before the first require.
+  // A JE_MALLOC_CONF given by the operator wins.
+  if (cfg.freedMemoryMs !== undefined && process.env.JE_MALLOC_CONF === undefined) process.env.JE_MALLOC_CONF = `dirty_decay_ms:${cfg.freedMemoryMs}`
   const connection = requireChdb().createChdbConnection({ path })
   const client = createClient({
     // chdb types its Connection against @clickhouse/client-common, which @clickhouse/client now bundles
