@@ -2,7 +2,8 @@
 // signs in mostly with one. All from user_day_logins (per user and day) and the passkey state rollups.
 import type { ClickHouseClient } from '../../store/clickhouse.js'
 import { DAY_BUCKET_SQL, PASSKEY_CLASSES_SQL, ratio, rows, userDaysFrom, type DayBucket, type Ratio, type Scope } from './common.js'
-import { hasAtSql, stateParams, USER_STATE_SQL } from './passkey-state.js'
+import { matView, splitScope } from './materialized.js'
+import { hasAtSql } from './passkey-state.js'
 
 export const DEFAULT_PRIMARY_THRESHOLD = 0.8
 
@@ -24,20 +25,22 @@ export interface EnrollmentResult {
 export async function enrollment(client: ClickHouseClient, s: Scope, o: { bucket: DayBucket; lookbackDays: number; totalOnly?: boolean }): Promise<EnrollmentResult> {
   const u = userDaysFrom(s)
   const b = DAY_BUCKET_SQL[o.bucket]
+  const st = splitScope(s, o.lookbackDays, await matView(client, s.tenant, o.lookbackDays), { fails: false }).state
+  // One row per active user (the buckets they were active in, as dates), joined once to the user state:
+  // joining every (bucket, user) row would copy the user's intervals into each, and bucket names are made only
+  // for the result rows. The period total is the bucket 1970-01-01 (ended at the period end).
+  const ends = o.totalOnly
+    ? `[(toDate(0), {to_day:Date})]`
+    : `arrayPushFront(arrayMap(d -> (d, least(${b.end('d')}, {to_day:Date})), a.starts), (toDate(0), {to_day:Date}))`
   const result = await rows<{ bucket: string; active: number; enrolled: number }>(client, `
-    SELECT bucket, count() AS active, countIf(has) AS enrolled
+    SELECT if(p.1 = toDate(0), '', toString(toDateTime(p.1, 'UTC'))) AS bucket, count() AS active, countIf(p.2) AS enrolled
     FROM (
-      SELECT a.bucket AS bucket, ${hasAtSql("toDateTime64(a.end_day, 3, 'UTC')")} AS has
-      FROM (
-        SELECT '' AS bucket, uid, {to_day:Date} AS end_day FROM user_day_logins WHERE ${u.where} GROUP BY uid
-        ${o.totalOnly ? '' : `UNION ALL
-        SELECT toString(toDateTime(${b.start('day')}, 'UTC')) AS bucket, uid, least(${b.end('day')}, {to_day:Date}) AS end_day
-        FROM user_day_logins WHERE ${u.where} GROUP BY bucket, uid, end_day`}
-      ) AS a
-      LEFT JOIN (${USER_STATE_SQL}) AS u ON a.uid = u.uid
+      SELECT arrayJoin(arrayMap(e -> (e.1, ${hasAtSql("toDateTime64(e.2, 3, 'UTC')")}), ${ends})) AS p
+      FROM (SELECT uid, groupUniqArray(${b.start('day')}) AS starts FROM user_day_logins WHERE ${u.where} GROUP BY uid) AS a
+      LEFT JOIN (${st.sql}) AS u ON a.uid = u.uid
     )
-    GROUP BY bucket
-    ORDER BY bucket`, { ...u.params, ...stateParams(s, o.lookbackDays) })
+    GROUP BY p.1
+    ORDER BY bucket`, { ...u.params, ...st.params })
   const total = result.find((r) => r.bucket === '')
   return {
     enrollment_rate: ratio(total?.enrolled ?? 0, total?.active ?? 0),

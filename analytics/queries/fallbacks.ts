@@ -9,7 +9,8 @@
 // stored login time.
 import type { ClickHouseClient } from '../../store/clickhouse.js'
 import { DAY_BUCKET_SQL, ratio, rows, userDaysFrom, type DayBucket, type Ratio, type Scope } from './common.js'
-import { afterFailureSql, dayStateSql, hasAtSql, stateParams, USER_STATE_SQL } from './passkey-state.js'
+import { factsRowsSql, matView, splitScope, type Split } from './materialized.js'
+import { afterFailureSql, dayStateSql, hasAtSql } from './passkey-state.js'
 
 /** Method classes whose non-phishing-resistant logins can be fallbacks (a downstream SSO log cannot know what the IdP used). */
 export const CANDIDATE_SQL = "l.method_class NOT IN ('sso', 'unknown', 'token')"
@@ -20,23 +21,33 @@ export function fallbackRowSql(): string {
   return `
     ${dayStateSql('l', 'u')},
     multiIf(s_all, l.logins, s_none, 0, arrayCount(x -> ${has}, arrayConcat(l.pr_times, l.npr_times))) AS holder_logins,
-    if(${CANDIDATE_SQL}, multiIf(s_all, l.logins - l.pr_logins, s_none, 0, arrayCount(x -> ${has}, l.npr_times)), 0) AS fallbacks,
+    -- One type in every branch (UInt64 - UInt64 is Int64; a mix would become a Variant, which sum() refuses).
+    toUInt64(if(${CANDIDATE_SQL}, multiIf(s_all, toUInt64(l.logins - l.pr_logins), s_none, 0, arrayCount(x -> ${has}, l.npr_times)), 0)) AS fallbacks,
     if(${CANDIDATE_SQL} AND notEmpty(u.fails) AND NOT s_none,
        arrayCount(x -> (s_all OR ${has}) AND ${afterFailureSql('x')}, l.npr_times), 0) AS after_failure,
     if(${CANDIDATE_SQL} AND fallbacks > 0, arrayMax(arrayFilter(x -> s_all OR ${has}, l.npr_times)), NULL) AS last_fallback`
 }
 
-/** The joined per-row source: `SELECT <cols>, <fallbackRowSql> FROM user_day_logins l JOIN user state u`. */
-export function fallbackRowsSql(s: Scope, cols: string): { sql: string; params: Record<string, unknown> } {
+/**
+ * The per-row source of a scope: `cols` (over `l`, the user_day_logins columns) and holder_logins, fallbacks,
+ * after_failure, last_fallback; materialized for closed days when a run is usable (materialized.ts), else the
+ * rows of user_day_logins joined to the user state.
+ */
+export async function fallbackRowsSql(client: ClickHouseClient, s: Scope, lookbackDays: number, cols: string): Promise<{ sql: string; params: Record<string, unknown> }> {
+  return splitRowsSql(s, lookbackDays, splitScope(s, lookbackDays, await matView(client, s.tenant, lookbackDays)), cols)
+}
+
+/** fallbackRowsSql over a given split (its state's parameters are part of the result). */
+export function splitRowsSql(s: Scope, lookbackDays: number, sp: Split, cols: string): { sql: string; params: Record<string, unknown> } {
   const u = userDaysFrom(s)
-  return {
-    sql: `
-      SELECT ${cols}, ${fallbackRowSql()}
-      FROM (SELECT * FROM user_day_logins WHERE ${u.where}) AS l
-      -- Users with no passkey evidence at all count nowhere here: an inner join leaves their rows out early.
-      INNER JOIN (${USER_STATE_SQL}) AS u ON l.uid = u.uid`,
-    params: u.params,
-  }
+  const src = factsRowsSql(s, lookbackDays, sp, cols, (liveWhere) => `
+      SELECT * EXCEPT (s_day_start, s_day_last, s_all, s_none) FROM (
+        SELECT ${cols}, ${fallbackRowSql()}
+        FROM (SELECT * FROM user_day_logins WHERE ${u.where} ${liveWhere}) AS l
+        -- Users with no passkey evidence at all count nowhere here: an inner join leaves their rows out early.
+        INNER JOIN (${sp.state.sql}) AS u ON l.uid = u.uid
+      )`)
+  return { sql: src.sql, params: { ...u.params, ...src.params } }
 }
 
 export interface FallbackCounts {
@@ -71,7 +82,7 @@ const BREAKDOWNS = ['product', 'os', 'browser', 'device_type'] as const
 
 /** The fallback KPIs of a scope; `totalOnly` skips the series and breakdowns (the summary's top row). */
 export async function fallbacks(client: ClickHouseClient, s: Scope, o: { bucket: DayBucket; lookbackDays: number; totalOnly?: boolean }): Promise<FallbackResult> {
-    const src = fallbackRowsSql(s, `toString(toDateTime(${DAY_BUCKET_SQL[o.bucket].start('l.day')}, 'UTC')) AS bucket, l.product AS product, l.os AS os, l.browser AS browser, l.device_type AS device_type`)
+  const src = await fallbackRowsSql(client, s, o.lookbackDays, `toString(toDateTime(${DAY_BUCKET_SQL[o.bucket].start('l.day')}, 'UTC')) AS bucket, l.product AS product, l.os AS os, l.browser AS browser, l.device_type AS device_type`)
   // One pass, every breakdown: grouping() tells which set a row belongs to (0b11111 = the total).
   const select = o.totalOnly
     ? `SELECT 31 AS g, '' AS bucket, '' AS product, '' AS os, '' AS browser, '' AS device_type`
@@ -80,7 +91,7 @@ export async function fallbacks(client: ClickHouseClient, s: Scope, o: { bucket:
     ${select}, sum(holder_logins) AS holder_logins, sum(fallbacks) AS fallbacks, sum(after_failure) AS after_failure
     FROM (${src.sql})
     ${o.totalOnly ? '' : `GROUP BY GROUPING SETS ((), (bucket), (product), (os), (browser), (device_type), (os, browser))
-    ORDER BY g, bucket, product, os, browser, device_type`}`, { ...src.params, ...stateParams(s, o.lookbackDays) })
+    ORDER BY g, bucket, product, os, browser, device_type`}`, src.params)
   const counts = (r: Row | undefined): FallbackCounts => ({
     fallback_rate: ratio(r?.fallbacks ?? 0, r?.holder_logins ?? 0),
     after_failure: ratio(r?.after_failure ?? 0, r?.fallbacks ?? 0),

@@ -5,8 +5,9 @@
 // active and not enrolled, and their sign-ins as no holder's).
 import type { ClickHouseClient } from '../../store/clickhouse.js'
 import { ratio, rows, userDaysFrom, type Ratio, type Scope } from './common.js'
-import { fallbackRowSql } from './fallbacks.js'
-import { hasAtSql, stateParams, USER_STATE_SQL } from './passkey-state.js'
+import { splitRowsSql } from './fallbacks.js'
+import { matView, splitScope } from './materialized.js'
+import { hasAtSql } from './passkey-state.js'
 
 export interface HolderTotals {
   enrollment_rate: Ratio
@@ -16,14 +17,20 @@ export interface HolderTotals {
 
 export async function holderTotals(client: ClickHouseClient, s: Scope, lookbackDays: number): Promise<HolderTotals> {
   const u = userDaysFrom(s)
+  // One split: the enrollment part joins the same user state as the live fallback rows (same parameters).
+  const sp = splitScope(s, lookbackDays, await matView(client, s.tenant, lookbackDays))
+  const src = splitRowsSql(s, lookbackDays, sp, 'l.uid AS uid')
   const [r] = await rows<{ active: number; enrolled: number; holder_logins: number; fallbacks: number; after_failure: number }>(client, `
-    SELECT uniqExact(uid) AS active, uniqExactIf(uid, has_end) AS enrolled,
-           sum(holder_logins) AS holder_logins, sum(fallbacks) AS fallbacks, sum(after_failure) AS after_failure
+    SELECT a.active AS active, a.enrolled AS enrolled, f.holder_logins AS holder_logins, f.fallbacks AS fallbacks, f.after_failure AS after_failure
     FROM (
-      SELECT l.uid AS uid, ${hasAtSql("toDateTime64({to_day:Date}, 3, 'UTC')")} AS has_end, ${fallbackRowSql()}
-      FROM (SELECT * FROM user_day_logins WHERE ${u.where}) AS l
-      LEFT JOIN (${USER_STATE_SQL}) AS u ON l.uid = u.uid
-    )`, { ...u.params, ...stateParams(s, lookbackDays) })
+      SELECT count() AS active, countIf(${hasAtSql("toDateTime64({to_day:Date}, 3, 'UTC')")}) AS enrolled
+      FROM (SELECT DISTINCT uid FROM user_day_logins WHERE ${u.where}) AS l
+      LEFT JOIN (${sp.state.sql}) AS u ON l.uid = u.uid
+    ) AS a
+    CROSS JOIN (
+      SELECT sum(holder_logins) AS holder_logins, sum(fallbacks) AS fallbacks, sum(after_failure) AS after_failure
+      FROM (${src.sql})
+    ) AS f`, { ...u.params, ...src.params })
   return {
     enrollment_rate: ratio(r?.enrolled ?? 0, r?.active ?? 0),
     fallback_rate: ratio(r?.fallbacks ?? 0, r?.holder_logins ?? 0),

@@ -36,17 +36,7 @@ export const USER_STATE_SQL = `
   FROM (
     SELECT uid, pk_ivs, CAST([], 'Array(Tuple(${DTQ}, ${DTQ}))') AS reg_ivs, fails
     FROM (
-      SELECT uid,
-             arraySort(x -> x.1, groupArrayIf((assumeNotNull(pf), assumeNotNull(pl)), pf IS NOT NULL)) AS d,
-             arrayMap(x -> x.1, d) AS a,
-             arrayMap(x -> x.2, d) AS b,
-             -- Islands in linear time: lambdas take the arrays as arguments, never capture them (a captured
-             -- array is copied for every element, which made this quadratic in a user's passkey days).
-             -- brk[i]: day i starts an island (the first, or more than the look-back after the previous day's last).
-             arrayMap((x, prev, i) -> i = 1 OR x > prev + toIntervalDay({lookback:UInt32}), a, arrayResize(arrayPushFront(b, a[1]), length(a)), arrayEnumerate(a)) AS brk,
-             -- An island ends on the day before the next start, or on the last day.
-             arrayZip(arrayFilter((x, s) -> s, a, brk),
-                      arrayMap(y -> y + toIntervalDay({lookback:UInt32}), arrayFilter((y, e) -> e, b, arrayPopFront(arrayPushBack(brk, 1))))) AS pk_ivs,
+      SELECT uid, ${islandsSql('{lookback:UInt32}')},
              arrayFilter(f -> f >= {from:${DT}} - toIntervalMinute(10) AND f < {to:${DT}}, groupArrayArray(day_fails)) AS fails
       FROM (
         -- Days before the period collapse into one: has(t) is only ever asked for t in the period, where all
@@ -61,15 +51,75 @@ export const USER_STATE_SQL = `
       GROUP BY uid
     )
     UNION ALL
-    SELECT uid, CAST([], 'Array(Tuple(${DTQ}, ${DTQ}))') AS pk_ivs,
+    ${registrationsSql('{tenant:String}', `{to:${DT}}`)}
+  )
+  GROUP BY uid`
+
+/**
+ * Select-list items `pk_ivs` (and helpers) over rows (uid, d, pf, pl) grouped by uid: the islands of passkey days,
+ * each (first login, last login + look-back]. Days are sorted; consecutive days within the look-back join.
+ */
+export function islandsSql(lookback: string): string {
+  return `arraySort(x -> x.1, groupArrayIf((assumeNotNull(pf), assumeNotNull(pl)), pf IS NOT NULL)) AS d_sorted,
+             arrayMap(x -> x.1, d_sorted) AS a,
+             arrayMap(x -> x.2, d_sorted) AS b,
+             -- Islands in linear time: lambdas take the arrays as arguments, never capture them (a captured
+             -- array is copied for every element, which made this quadratic in a user's passkey days).
+             -- brk[i]: day i starts an island (the first, or more than the look-back after the previous day's last).
+             arrayMap((x, prev, i) -> i = 1 OR x > prev + toIntervalDay(${lookback}), a, arrayResize(arrayPushFront(b, a[1]), length(a)), arrayEnumerate(a)) AS brk,
+             -- An island ends on the day before the next start, or on the last day.
+             arrayZip(arrayFilter((x, s) -> s, a, brk),
+                      arrayMap(y -> y + toIntervalDay(${lookback}), arrayFilter((y, e) -> e, b, arrayPopFront(arrayPushBack(brk, 1))))) AS pk_ivs`
+}
+
+/** Rows (uid, pk_ivs = [], reg_ivs, fails = []): A(t)'s intervals from every registration and removal before `to`. */
+function registrationsSql(tenant: string, to: string): string {
+  return `SELECT uid, CAST([], 'Array(Tuple(${DTQ}, ${DTQ}))') AS pk_ivs,
            arrayMap(r -> (r, if(arrayExists(m -> m > r, rems), arrayFirst(m -> m > r, rems), ${NEVER})), regs) AS reg_ivs,
            CAST([], 'Array(${DTQ})') AS fails
     FROM (
       SELECT uid, arraySort(groupArrayIf(ts, registered = 1)) AS regs, arraySort(groupArrayIf(ts, registered = 0)) AS rems
       FROM user_passkey_changes
-      WHERE tenant = {tenant:String} AND ts < {to:${DT}}
+      WHERE tenant = ${tenant} AND ts < ${to}
+      GROUP BY uid
+    )`
+}
+
+/**
+ * The same user state (uid, ivs, fails) for a period with a published materialization run (materialized.ts):
+ * B(t)'s intervals of every passkey login before the run's valid_to from its snapshot, plus the islands of the
+ * passkey days from {st_live_day} on (the first day not validly materialized; re-reading days the snapshot also
+ * holds only repeats intervals), A(t) live, and the failures of the period (and the 10 minutes before) live.
+ * Equal to USER_STATE_SQL for every t in the period: intervals are a union, and has(t) asks whether one holds t
+ * (only dayStateSql's "all day" shortcut may miss where two adjacent ones cover a day, and the exact per-login
+ * test then answers). Parameters: tenant, lookback, st_gen, st_live_day, st_from, st_to, st_from_day, st_to_day.
+ */
+export const SNAPSHOT_STATE_SQL = `
+  SELECT uid, arraySort(arrayConcat(groupArrayArray(pk_ivs), groupArrayArray(reg_ivs))) AS ivs, groupArrayArray(fails) AS fails
+  FROM (
+    SELECT uid, ivs AS pk_ivs, CAST([], 'Array(Tuple(${DTQ}, ${DTQ}))') AS reg_ivs, CAST([], 'Array(${DTQ})') AS fails
+    FROM passkey_snapshot
+    WHERE tenant = {tenant:String} AND lookback = {lookback:UInt32} AND gen = {st_gen:UInt64}
+    UNION ALL
+    SELECT uid, pk_ivs, CAST([], 'Array(Tuple(${DTQ}, ${DTQ}))') AS reg_ivs, CAST([], 'Array(${DTQ})') AS fails
+    FROM (
+      SELECT uid, ${islandsSql('{lookback:UInt32}')}
+      FROM (
+        SELECT uid, day AS d, min(pk_first) AS pf, max(pk_last) AS pl
+        FROM user_passkey_days
+        WHERE tenant = {tenant:String} AND day >= {st_live_day:Date} AND day < {st_to_day:Date} AND pk_first IS NOT NULL
+        GROUP BY uid, d
+      )
       GROUP BY uid
     )
+    UNION ALL
+    SELECT uid, CAST([], 'Array(Tuple(${DTQ}, ${DTQ}))') AS pk_ivs, CAST([], 'Array(Tuple(${DTQ}, ${DTQ}))') AS reg_ivs,
+           arrayFilter(f -> f >= {st_from:${DT}} - toIntervalMinute(10) AND f < {st_to:${DT}}, groupArrayArray(pk_failures)) AS fails
+    FROM user_passkey_days
+    WHERE tenant = {tenant:String} AND day >= {st_from_day:Date} - 1 AND day < {st_to_day:Date} AND notEmpty(pk_failures)
+    GROUP BY uid
+    UNION ALL
+    ${registrationsSql('{tenant:String}', `{st_to:${DT}}`)}
   )
   GROUP BY uid`
 

@@ -4,7 +4,8 @@
 import type { ClickHouseClient } from '../../store/clickhouse.js'
 import { rows, userDaysFrom, type Scope } from './common.js'
 import { fallbackRowsSql } from './fallbacks.js'
-import { hasAtSql, stateParams, USER_STATE_SQL } from './passkey-state.js'
+import { matView, splitScope } from './materialized.js'
+import { hasAtSql } from './passkey-state.js'
 
 export interface Platform { os: string; browser: string; logins: number }
 
@@ -27,7 +28,7 @@ const platforms = (arr: string) => `arraySlice(arraySort(p -> (-p.3, p.1, p.2), 
 const toPlatforms = (ps: [string, string, number][]): Platform[] => ps.map(([os, browser, logins]) => ({ os, browser, logins: Number(logins) }))
 
 export async function fallbackUsers(client: ClickHouseClient, s: Scope, o: Opts): Promise<UserList<FallbackUser>> {
-  const src = fallbackRowsSql(s, 'l.uid AS uid, l.user_id AS user_id, l.department AS department, l.user_type AS user_type, l.os AS os, l.browser AS browser')
+  const src = await fallbackRowsSql(client, s, o.lookbackDays, 'l.uid AS uid, l.user_id AS user_id, l.department AS department, l.user_type AS user_type, l.os AS os, l.browser AS browser')
   const result = await rows<Omit<FallbackUser, 'platforms'> & { platforms: [string, string, number][]; total: number }>(client, `
     SELECT any(user_id) AS user_id, any(department) AS department, any(user_type) AS user_type,
            sum(fb) AS fallbacks, sum(af) AS fallbacks_after_failure, toString(max(last)) AS last_fallback,
@@ -41,7 +42,7 @@ export async function fallbackUsers(client: ClickHouseClient, s: Scope, o: Opts)
     )
     GROUP BY uid
     ORDER BY fallbacks DESC, user_id
-    LIMIT {limit:UInt32}`, { ...src.params, ...stateParams(s, o.lookbackDays), limit: o.limit })
+    LIMIT {limit:UInt32}`, { ...src.params, limit: o.limit })
   return {
     total: Number(result[0]?.total ?? 0),
     users: result.map(({ total: _t, platforms: p, ...u }) => ({ ...u, platforms: toPlatforms(p) })),
@@ -91,6 +92,7 @@ export interface NoPasskeyUser {
 /** Active users who do not have a passkey at the period end (SPEC §2), most successful logins first. */
 export async function usersWithoutPasskey(client: ClickHouseClient, s: Scope, o: Opts): Promise<UserList<NoPasskeyUser>> {
   const u = userDaysFrom(s)
+  const st = splitScope(s, o.lookbackDays, await matView(client, s.tenant, o.lookbackDays), { fails: false }).state
   const result = await rows<Omit<NoPasskeyUser, 'platforms'> & { platforms: [string, string, number][]; total: number }>(client, `
     SELECT a.user_id AS user_id, a.department AS department, a.user_type AS user_type, a.logins AS logins,
            toString(a.last_login) AS last_login, a.platforms AS platforms, count() OVER () AS total
@@ -106,10 +108,10 @@ export async function usersWithoutPasskey(client: ClickHouseClient, s: Scope, o:
       )
       GROUP BY uid
     ) AS a
-    LEFT JOIN (${USER_STATE_SQL}) AS u ON a.uid = u.uid
+    LEFT JOIN (${st.sql}) AS u ON a.uid = u.uid
     WHERE NOT ${hasAtSql("toDateTime64(a.end_day, 3, 'UTC')")}
     ORDER BY logins DESC, user_id
-    LIMIT {limit:UInt32}`, { ...u.params, ...stateParams(s, o.lookbackDays), limit: o.limit })
+    LIMIT {limit:UInt32}`, { ...u.params, ...st.params, limit: o.limit })
   return {
     total: Number(result[0]?.total ?? 0),
     users: result.map(({ total: _t, platforms: p, ...r }) => ({ ...r, platforms: toPlatforms(p) })),

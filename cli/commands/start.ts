@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { countTokens, createToken, ensureConfiguredToken, MIN_CONFIGURED_TOKEN_LENGTH, TokenVerifier } from '../../access/tokens.js'
 import { ERR_CONFIG } from '../../core/errors.js'
 import { redactSecrets } from '../../core/logger.js'
+import { startPasskeyFacts } from '../../analytics/materialize/passkey-facts.js'
 import { buildApp } from '../../analytics/server.js'
 import { seedDemoToKafka } from '../../demo/seed.js'
 import type { EventSink } from '../../ingest/collector.js'
@@ -115,6 +116,11 @@ async function serve(flags: StartFlags): Promise<void> {
   // Vendor connectors polled in this process (PULSE_CONNECTORS) into the same sink; stopped before it closes.
   const connectors = startConnectors(config, sink, log)
   closers.unshift(() => connectors.stop())
+  // The per-person passkey facts of closed days, which the per-person panels read (docs/ARCHITECTURE.md).
+  if (config.passkeyFacts.intervalMs > 0) {
+    const facts = startPasskeyFacts({ client: store.client, log, ...config.passkeyFacts })
+    closers.unshift(() => facts.stop())
+  }
   onShutdown(async () => {
     await app.close()
     for (const close of closers) await close()

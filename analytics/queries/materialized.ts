@@ -1,0 +1,145 @@
+// Reading the materialized passkey facts (migration 021, kept by analytics/materialize/passkey-facts.ts) with the
+// live SQL for what is not (yet, or no longer validly) materialized, so that every answer equals the live one.
+//
+// A published run (passkey_mat_runs) holds facts for closed days [facts_from, valid_to) and a snapshot of B(t)'s
+// intervals from every passkey login before valid_to, all computed from the evidence stored at snapshot_at. Its
+// facts are valid up to the first day that received evidence after snapshot_at (less the run's margin for
+// inserts in flight: passkey_evidence_arrivals): late evidence for day d can change has(t) only for t after it,
+// so days before d stay exact and everything from d on is answered live until the job has caught up.
+// A run computed with another look-back than the tenant's current one is not used at all (the legacy SQL answers).
+import type { ClickHouseClient } from '../../store/clickhouse.js'
+import { dayOf, filterSql, rows, type Scope } from './common.js'
+import { SNAPSHOT_STATE_SQL, stateParams, USER_STATE_SQL } from './passkey-state.js'
+
+const DAY_MS = 86_400_000
+/** Evidence stored this long before a run's snapshot_at may still have been in flight when the run read (default). */
+export const ARRIVAL_MARGIN_MS = 120_000
+
+export interface MatRun {
+  gen: number
+  lookback: number
+  facts_from: string
+  valid_to: string
+  snapshot_at: string
+  margin_ms: number
+}
+
+/** The tenant's newest published run, if any. */
+export async function latestRun(client: ClickHouseClient, tenant: string): Promise<MatRun | null> {
+  const [r] = await rows<MatRun>(client, `
+    SELECT gen, lookback, toString(facts_from) AS facts_from, toString(valid_to) AS valid_to, toString(snapshot_at) AS snapshot_at, margin_ms
+    FROM passkey_mat_runs WHERE tenant = {tenant:String} ORDER BY gen DESC LIMIT 1`, { tenant })
+  return r ? { ...r, gen: Number(r.gen), lookback: Number(r.lookback), margin_ms: Number(r.margin_ms) } : null
+}
+
+/** The first day before `before` that received evidence after `since` less `marginMs`, or null. */
+export async function firstStaleDay(client: ClickHouseClient, tenant: string, before: string, since: string, marginMs: number): Promise<string | null> {
+  const [r] = await rows<{ d: string | null }>(client, `
+    SELECT toString(minOrNull(day)) AS d FROM passkey_evidence_arrivals
+    WHERE tenant = {tenant:String} AND day < {before:Date}
+      AND arrived >= {since:DateTime64(3, 'UTC')} - toIntervalMillisecond({margin:UInt32})`,
+  { tenant, before, since, margin: marginMs })
+  return r?.d && r.d !== '\\N' ? r.d : null
+}
+
+/** What a query may use: the run's generation and the first day from which it answers live. */
+export interface MatView {
+  gen: number
+  /** Days before this one are validly materialized (facts and snapshot). */
+  validTo: string
+}
+
+/** The usable materialization for a tenant and look-back, or null (then everything is answered live). */
+export async function matView(client: ClickHouseClient, tenant: string, lookback: number): Promise<MatView | null> {
+  const run = await latestRun(client, tenant)
+  if (!run || run.lookback !== lookback) return null
+  const stale = await firstStaleDay(client, tenant, run.valid_to, run.snapshot_at, run.margin_ms)
+  return { gen: run.gen, validTo: stale !== null && stale < run.valid_to ? stale : run.valid_to }
+}
+
+/** The user state (uid, ivs, fails) of a scope and its parameters: from the snapshot when there is one. */
+export interface StateSource {
+  sql: string
+  params: Record<string, unknown>
+}
+
+/**
+ * The period's user-day rows split into materialized days [m_from, m_to) (whole days inside the period and
+ * before the view's validTo) and the rest, answered live.
+ */
+export interface Split {
+  view: MatView | null
+  /** Materialized days, as 'YYYY-MM-DD'; empty when m_from >= m_to. */
+  m_from: string
+  m_to: string
+  state: StateSource
+}
+
+/**
+ * The split of a scope. `fails: false` when the caller never asks after-failure (enrollment): the state then
+ * reads no failures.
+ */
+export function splitScope(s: Scope, lookbackDays: number, view: MatView | null, o: { fails?: boolean } = {}): Split {
+  if (!view) {
+    return { view, m_from: dayOf(s.period.fromMs), m_to: dayOf(s.period.fromMs), state: { sql: USER_STATE_SQL, params: stateParams(s, lookbackDays) } }
+  }
+  const fromDayMs = Math.ceil(s.period.fromMs / DAY_MS) * DAY_MS
+  const toDayMs = Math.floor(s.period.toMs / DAY_MS) * DAY_MS
+  const validMs = Date.parse(`${view.validTo}T00:00:00Z`)
+  const mFromMs = fromDayMs
+  const mToMs = Math.max(mFromMs, Math.min(toDayMs, validMs))
+  // Failures matter only to live rows: from the period start when its first (partial) day is live, else from
+  // the first live day (a failure counts for fallbacks in the 10 minutes after it, read from the day before).
+  const liveFromMs = mFromMs > s.period.fromMs || mToMs === mFromMs ? s.period.fromMs : mToMs
+  const stFromMs = o.fails === false ? s.period.toMs : liveFromMs
+  return {
+    view,
+    m_from: dayOf(mFromMs),
+    m_to: dayOf(mToMs),
+    state: {
+      sql: SNAPSHOT_STATE_SQL,
+      params: {
+        tenant: s.tenant,
+        lookback: lookbackDays,
+        st_gen: view.gen,
+        st_live_day: view.validTo,
+        st_from: new Date(stFromMs).toISOString().replace('T', ' ').slice(0, 23),
+        st_to: s.period.to,
+        st_from_day: dayOf(stFromMs),
+        st_to_day: dayOf(s.period.toMs),
+      },
+    },
+  }
+}
+
+/**
+ * SQL of the period's per-row fallback facts (holder_logins, fallbacks, after_failure, last_fallback) with the
+ * caller's `cols` over `l` (user_day_logins columns): materialized rows for [m_from, m_to), the live row SQL
+ * (`liveRowSql`, given the user-day rows outside that range) for the rest.
+ */
+export function factsRowsSql(s: Scope, lookbackDays: number, sp: Split, cols: string, liveRowSql: (liveWhere: string) => string): { sql: string; params: Record<string, unknown> } {
+  const live = liveRowSql('AND (day < {m_from:Date} OR day >= {m_to:Date})')
+  const params = { ...sp.state.params, m_from: sp.m_from, m_to: sp.m_to }
+  if (!sp.view || sp.m_from >= sp.m_to) return { sql: live, params }
+  const f = filterSql(s.filters, { alias: 'l' })
+  // No live day at all (the period is closed and validly materialized): the live SQL would still build the
+  // user state for its join, for nothing.
+  const allMaterialized = sp.m_from === dayOf(s.period.fromMs) && sp.m_to === dayOf(s.period.toMs)
+  return {
+    sql: `
+      SELECT ${cols}, l.holder_logins AS holder_logins, l.fallbacks AS fallbacks, l.after_failure AS after_failure, l.last_fallback AS last_fallback
+      FROM passkey_facts AS l
+      WHERE l.tenant = {tenant:String} AND l.lookback = {lookback:UInt32} AND l.day >= {m_from:Date} AND l.day < {m_to:Date} ${f.sql}
+        -- Each day's facts of the newest published run that covered it (runs not published are never read).
+        AND (l.day, l.gen) IN (
+          SELECT d, max(gen) FROM (
+            SELECT gen, arrayJoin(arrayMap(i -> facts_from + i, range(toUInt32(dateDiff('day', facts_from, valid_to))))) AS d
+            FROM passkey_mat_runs
+            WHERE tenant = {tenant:String} AND lookback = {lookback:UInt32} AND gen <= {st_gen:UInt64}
+          )
+          WHERE d >= {m_from:Date} AND d < {m_to:Date}
+          GROUP BY d)
+      ${allMaterialized ? '' : `UNION ALL ${live}`}`,
+    params: { ...params, ...f.params, lookback: lookbackDays },
+  }
+}
