@@ -96,8 +96,11 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
   let firstBatch = true
   const commitChains = new Map<string, Promise<void>>()
   const inFlight = new Set<Promise<void>>()
-  // Rows handed to the writer and not yet committed; beyond the bound, eachBatch waits (memory).
+  // Rows handed to the writer and not yet stored (or refused); beyond the bound, eachBatch waits (memory).
+  // Counted until stored, not until committed: a commit holds no rows, and waiting on the broker's
+  // commit round trip as well left the thread idle between inserts (issue 7).
   let rowsInFlight = 0
+  const storing = new Set<Promise<void>>()
   // Bumped at every (re)join of the group: batches fetched before it are not committed after it.
   let generation = 0
   // Per partition, bumped when a batch's rows could not be stored: the batches handed over after it must
@@ -132,6 +135,15 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
     const written = writer.write(rows, deadLetters)
     const size = rows.length + deadLetters.length
     rowsInFlight += size
+    const settled = written.then(() => undefined, () => undefined)
+    storing.add(settled)
+    void settled.then(() => {
+      storing.delete(settled)
+      rowsInFlight -= size
+    })
+    // What the commit step logs, so that it keeps neither the rows nor the fetched messages alive.
+    const messageCount = batch.messages.length
+    const rowCount = rows.length
     const last = batch.lastOffset()
     resolveOffset(last)
     const { topic, partition } = batch
@@ -167,7 +179,7 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
       eventsIgnored.inc(ignored)
       for (const d of deadLetters) eventsRejected.inc({ reason_code: d.reason_code })
       consumerLag.set({ topic, partition: String(partition) }, lag)
-      log.debug({ partition, messages: batch.messages.length, rows: rows.length, rejected: deadLetters.length, ignored }, 'batch committed')
+      log.debug({ partition, messages: messageCount, rows: rowCount, rejected: deadLetters.length, ignored }, 'batch committed')
     }).catch((err: Error) => {
       // Not stored: fetched again (above). Stored but the commit failed (the broker went away, a rebalance):
       // the partition's next commit covers it, or it is redelivered and its rows are found already stored.
@@ -175,13 +187,10 @@ export async function startIngestWorker(opts: WorkerOptions): Promise<IngestWork
     })
     commitChains.set(key, committed)
     inFlight.add(committed)
-    void committed.finally(() => {
-      inFlight.delete(committed)
-      rowsInFlight -= size
-    })
+    void committed.finally(() => { inFlight.delete(committed) })
     // Double buffering: one writer batch (PULSE_BATCH_MAX_ROWS) inserting while the next one fills;
     // beyond that, this partition waits for ClickHouse.
-    while (rowsInFlight > maxRowsInFlight && inFlight.size > 0) await withHeartbeats(Promise.race(inFlight), heartbeat, log)
+    while (rowsInFlight > maxRowsInFlight && storing.size > 0) await withHeartbeats(Promise.race(storing), heartbeat, log)
   }
 
   consumer.on(consumer.events.GROUP_JOIN, () => { generation++ })
