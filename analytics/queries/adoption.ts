@@ -36,7 +36,7 @@ export async function enrollment(client: ClickHouseClient, s: Scope, o: { bucket
     SELECT if(p.1 = toDate(0), '', toString(toDateTime(p.1, 'UTC'))) AS bucket, count() AS active, countIf(p.2) AS enrolled
     FROM (
       SELECT arrayJoin(arrayMap(e -> (e.1, ${hasAtSql("toDateTime64(e.2, 3, 'UTC')")}), ${ends})) AS p
-      FROM (SELECT uid, groupUniqArray(${b.start('day')}) AS starts FROM user_day_logins WHERE ${u.where} GROUP BY uid) AS a
+      FROM (SELECT uid${o.totalOnly ? '' : `, arrayDistinct(groupArray(${b.start('day')})) AS starts`} FROM user_day_logins WHERE ${u.where} GROUP BY uid) AS a
       LEFT JOIN (${st.sql}) AS u ON a.uid = u.uid
     )
     GROUP BY p.1
