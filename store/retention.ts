@@ -16,7 +16,8 @@ export interface RetentionResult {
   changed: string[]
 }
 
-const RAW_COLUMN = 'raw String CODEC(ZSTD(3))'
+// The codec of migration 025: restating the column for its TTL must not undo it.
+const RAW_COLUMN = 'raw String CODEC(ZSTD(1))'
 
 async function createStatement(client: ClickHouseClient, table: string): Promise<string> {
   const rs = await client.query({ query: `SHOW CREATE TABLE ${table}`, format: 'JSONEachRow' })

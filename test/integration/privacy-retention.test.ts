@@ -49,14 +49,14 @@ describe('retention of raw payloads and dead letters', () => {
     const { client } = t.store
     expect((await applyRetention(client, { rawRetentionDays: 30, deadLetterRetentionDays: 14 })).changed).toEqual([])
     const changed = await applyRetention(client, { rawRetentionDays: 7, deadLetterRetentionDays: 14 })
-    expect(changed.changed).toEqual(['ALTER TABLE auth_events MODIFY COLUMN raw String CODEC(ZSTD(3)) TTL toDateTime(ingested_at) + INTERVAL 7 DAY'])
-    expect(await showCreate('auth_events')).toMatch(/`raw` String CODEC\(ZSTD\(3\)\) TTL toDateTime\(ingested_at\) \+ toIntervalDay\(7\)/)
+    expect(changed.changed).toEqual(['ALTER TABLE auth_events MODIFY COLUMN raw String CODEC(ZSTD(1)) TTL toDateTime(ingested_at) + INTERVAL 7 DAY'])
+    expect(await showCreate('auth_events')).toMatch(/`raw` String CODEC\(ZSTD\(1\)\) TTL toDateTime\(ingested_at\) \+ toIntervalDay\(7\)/)
 
     expect((await applyRetention(client, { rawRetentionDays: 0, deadLetterRetentionDays: 0 })).changed).toHaveLength(2)
     expect(await showCreate('auth_events')).not.toMatch(/TTL/)
     expect(await showCreate('dead_letters')).not.toMatch(/TTL/)
     // The codec survives the TTL coming and going.
-    expect(await showCreate('auth_events')).toMatch(/`raw` String CODEC\(ZSTD\(3\)\)/)
+    expect(await showCreate('auth_events')).toMatch(/`raw` String CODEC\(ZSTD\(1\)\)/)
     expect((await applyRetention(client, { rawRetentionDays: 0, deadLetterRetentionDays: 0 })).changed).toEqual([])
 
     // Without a TTL, old payloads stay.
