@@ -6,7 +6,7 @@
 import type { ClickHouseClient } from '../../store/clickhouse.js'
 import { ratio, rows, userDaysFrom, type Ratio, type Scope } from './common.js'
 import { splitRowsSql } from './fallbacks.js'
-import { matView, splitScope } from './materialized.js'
+import { HAS_AT_END_SQL, matView, splitScope } from './materialized.js'
 import { hasAtSql } from './passkey-state.js'
 
 export interface HolderTotals {
@@ -23,9 +23,10 @@ export async function holderTotals(client: ClickHouseClient, s: Scope, lookbackD
   const [r] = await rows<{ active: number; enrolled: number; holder_logins: number; fallbacks: number; after_failure: number }>(client, `
     SELECT a.active AS active, a.enrolled AS enrolled, f.holder_logins AS holder_logins, f.fallbacks AS fallbacks, f.after_failure AS after_failure
     FROM (
-      SELECT count() AS active, countIf(${hasAtSql("toDateTime64({to_day:Date}, 3, 'UTC')")}) AS enrolled
+      SELECT count() AS active, countIf(${sp.view ? 'u.has = 1' : hasAtSql("toDateTime64({to_day:Date}, 3, 'UTC')")}) AS enrolled
       FROM (SELECT DISTINCT uid FROM user_day_logins WHERE ${u.where}) AS l
-      LEFT JOIN (${sp.state.sql}) AS u ON l.uid = u.uid
+      -- With a run, has(period end) per user flat; else from the intervals of the live state.
+      LEFT JOIN (${sp.view ? HAS_AT_END_SQL : sp.state.sql}) AS u ON l.uid = u.uid
     ) AS a
     CROSS JOIN (
       SELECT sum(holder_logins) AS holder_logins, sum(fallbacks) AS fallbacks, sum(after_failure) AS after_failure
