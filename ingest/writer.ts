@@ -54,8 +54,6 @@ export class BatchWriter {
   private pending: Pending = { rows: [], deadLetters: [], waiters: [] }
   private timer: NodeJS.Timeout | null = null
   private chain: Promise<void> = Promise.resolve()
-  /** A take of the pending rows is already queued behind the write in progress. */
-  private takeQueued = false
   private closed = false
 
   constructor(private readonly client: ClickHouseClient, private readonly opts: WriterOptions) {}
@@ -74,26 +72,14 @@ export class BatchWriter {
     })
   }
 
-  /**
-   * Writes what is pending; resolves when it (and every batch before it) is settled. The batch is taken
-   * when the write before it has finished, not when flush is called: rows that arrive while ClickHouse
-   * is busy join the next batch instead of queueing as batches of their own (issue 7: under load the
-   * timer cut a slow stream into many small inserts, each paying the lookup, the views and a part).
-   */
+  /** Writes what is pending now; resolves when that batch (and any before it) is settled. */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
-    if (this.pending.waiters.length === 0 || this.takeQueued) return this.chain
-    this.takeQueued = true
-    this.chain = this.chain.then(() => {
-      this.takeQueued = false
-      if (this.timer) clearTimeout(this.timer)
-      this.timer = null
-      const batch = this.pending
-      if (batch.waiters.length === 0) return
-      this.pending = { rows: [], deadLetters: [], waiters: [] }
-      return this.writeBatch(batch)
-    })
+    const batch = this.pending
+    if (batch.waiters.length === 0) return this.chain
+    this.pending = { rows: [], deadLetters: [], waiters: [] }
+    this.chain = this.chain.then(() => this.writeBatch(batch))
     return this.chain
   }
 

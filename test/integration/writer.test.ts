@@ -77,23 +77,6 @@ describe('BatchWriter', () => {
     expect(await stored()).toBe(before + 25_000)
   })
 
-  it('gathers the rows that arrive while ClickHouse is busy into one next batch, not one batch per timer', async () => {
-    const batches: number[] = []
-    const w = new BatchWriter(t.store.client, { maxRows: 100_000, maxMs: 5, onInserted: (r) => { batches.push(r.length) } })
-    const big = w.write(rows(25_000))
-    // The 25,000-row insert takes far longer than these five writes, 20 ms apart (each past the 5 ms timer).
-    await new Promise((r) => setTimeout(r, 15))
-    const small: Promise<unknown>[] = []
-    for (let i = 0; i < 5; i++) {
-      small.push(w.write(rows(7)))
-      await new Promise((r) => setTimeout(r, 20))
-    }
-    expect(await big).toEqual({ stored: 25_000, duplicates: 0 })
-    expect(await Promise.all(small)).toEqual(Array.from({ length: 5 }, () => ({ stored: 7, duplicates: 0 })))
-    await w.close()
-    expect(batches).toEqual([25_000, 35])
-  })
-
   it('writes dead letters with their reasons, once per origin', async () => {
     const fate = processEvent({ payload: '{nope', parseError: 'not JSON: Unexpected token', source: 'okta', tenant: 'w', origin: { topic: 'raw', partition: 1, offset: '42' } }, at)
     const { deadLetters } = sortFates([fate, fate])
