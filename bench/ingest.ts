@@ -255,7 +255,7 @@ function summarise(n: NormaliseStage[], a: InsertStage[], c: ConsumeStage[], w: 
     meanEventBytes: produced.bytes / EVENTS,
     produceSeconds: produced.seconds,
     userAgents: { distinctInGenerator: USER_AGENT_COUNT, cacheHitRate: n[0]?.uaHitRate ?? NaN },
-    ceilingA: { eventsPerS: ceilingA, rowsPerS: spread(a.map((x) => x.rowsPerS)), rowsPerCpuS: spread(a.map((x) => x.rows / x.cpuSeconds)), batchRows: a[0]?.batchRows, format: 'TabSeparated (chDB raw insert)' },
+    ceilingA: { eventsPerS: ceilingA, rowsPerS: spread(a.map((x) => x.rowsPerS)), rowsPerCpuS: spread(a.map((x) => x.rows / x.cpuSeconds)), batchRows: a[0]?.batchRows, format: 'TabSeparated (embedded: a spooled file, INSERT … FROM INFILE)' },
     ceilingAJson: json ? { rowsPerS: json.rowsPerS, eventsPerS: json.eventsPerS, rowsPerCpuS: json.rows / json.cpuSeconds } : null,
     ceilingB: { eventsPerS: spread(n.map((x) => x.eventsPerS)), eventsPerCpuS: spread(n.map((x) => x.events / x.cpuSeconds)) },
     ceilingC: { eventsPerS: spread(c.map((x) => x.eventsPerS)), mibPerS: spread(c.map((x) => x.mibPerS)) },
