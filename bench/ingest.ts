@@ -63,6 +63,9 @@ interface WorkerRun {
   cpuSeconds: number[]
   /** Seconds per stage, summed over the workers. */
   stages: Record<string, number>
+  /** Writer inserts into auth_events (all workers) and their mean size. */
+  inserts?: number
+  rowsPerInsert?: number
 }
 
 const started = new Date().toISOString()
@@ -206,6 +209,10 @@ async function workerRun(workers: number, repeat: number, rowsExpected: number):
     const stages: Record<string, number> = {}
     for (const s of STAGES) stages[s] = metrics.reduce((a, m) => a + metricSum(m, 'pulse_ingest_stage_seconds_total', `stage="${s}"`), 0)
     const cpuSeconds = metrics.map((m) => metricSum(m, 'pulse_process_process_cpu_seconds_total'))
+    // How the writer batched: many small inserts each pay the lookup, the views and a part per table.
+    const inserts = metrics.reduce((a, m) => a + metricSum(m, 'pulse_batch_rows_count'), 0)
+    const rowsPerInsert = inserts > 0 ? metrics.reduce((a, m) => a + metricSum(m, 'pulse_batch_rows_sum'), 0) / inserts : 0
+    log(`  ${fmt(inserts)} inserts, ${fmt(rowsPerInsert)} rows per insert on average`)
     for (const c of children) samplers[children.indexOf(c)]!.sample()
     const peaks = children.map((c, i) => Math.max(samplers[i]!.peakMiB, memoryOf(c.pid)?.hwmMiB ?? 0))
     const rssSplit = samplers.map((x) => x.atPeak)
@@ -230,7 +237,7 @@ async function workerRun(workers: number, repeat: number, rowsExpected: number):
     return {
       workers, repeat, loadAvgStart, seconds, withStartSeconds,
       eventsPerS: EVENTS / seconds, eventsPerSPerWorker: EVENTS / seconds / workers, eventsPerSWithStart: EVENTS / withStartSeconds,
-      rowsStored, redelivered: rowsStored - union.size, startRssMiB: startRss, deadLetters, rowsExpected, peakRssMiB: peaks, rssSplit, cpuSeconds, stages,
+      rowsStored, redelivered: rowsStored - union.size, startRssMiB: startRss, deadLetters, rowsExpected, peakRssMiB: peaks, rssSplit, cpuSeconds, stages, inserts, rowsPerInsert,
     }
   } finally {
     await Promise.all(children.map((c) => c.stop(10_000)))
