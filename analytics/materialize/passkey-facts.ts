@@ -13,8 +13,8 @@ import type { ClickHouseClient } from '../../store/clickhouse.js'
 import { readTenantAssumptions, resolveAssumptions } from '../queries/assumptions.js'
 import { dayOf, rows, snapPeriod, type Scope } from '../queries/common.js'
 import { fallbackRowSql } from '../queries/fallbacks.js'
-import { ARRIVAL_MARGIN_MS, firstStaleDay, latestRun } from '../queries/materialized.js'
-import { islandsSql, stateParams, USER_STATE_SQL } from '../queries/passkey-state.js'
+import { ARRIVAL_MARGIN_MS, runState } from '../queries/materialized.js'
+import { passkeyDayIslandsSql, stateParams, USER_STATE_SQL } from '../queries/passkey-state.js'
 
 const DAY_MS = 86_400_000
 /** Days of facts computed per statement: bounds the memory of one join on a large store. */
@@ -55,11 +55,11 @@ export async function materializeTenant(client: ClickHouseClient, tenant: string
   const lookback = await tenantLookback(client, tenant)
   // Taken before anything is read: evidence stored after it (less the margin) marks its days stale.
   const [{ now }] = await rows<{ now: string }>(client, "SELECT toString(now64(3, 'UTC')) AS now", {}) as [{ now: string }]
-  const latest = await latestRun(client, tenant)
+  const state = await runState(client, tenant)
+  const latest = state?.run
   let start: string
   if (latest && latest.lookback === lookback) {
-    const stale = await firstStaleDay(client, tenant, latest.valid_to, latest.snapshot_at, latest.margin_ms)
-    start = stale !== null && stale < latest.valid_to ? stale : latest.valid_to
+    start = state.stale ?? latest.valid_to
     if (start >= today && latest.valid_to >= today) return { tenant, published: false, ms: performance.now() - t0 }
   } else {
     const [r] = await rows<{ d: string | null }>(client,
@@ -89,16 +89,7 @@ export async function materializeTenant(client: ClickHouseClient, tenant: string
   await command(client, `
     INSERT INTO passkey_snapshot
     SELECT {tenant:String}, {lookback:UInt32}, {gen:UInt64}, uid, pk_ivs
-    FROM (
-      SELECT uid, ${islandsSql('{lookback:UInt32}')}
-      FROM (
-        SELECT uid, day AS d, min(pk_first) AS pf, max(pk_last) AS pl
-        FROM user_passkey_days
-        WHERE tenant = {tenant:String} AND day < {today:Date} AND pk_first IS NOT NULL
-        GROUP BY uid, d
-      )
-      GROUP BY uid
-    )`, { tenant, lookback, gen, today })
+    FROM (${passkeyDayIslandsSql('day < {today:Date}')})`, { tenant, lookback, gen, today })
   await o.beforePublish?.()
   await command(client, `
     INSERT INTO passkey_mat_runs (tenant, gen, lookback, facts_from, valid_to, snapshot_at, margin_ms, published_at)

@@ -24,22 +24,30 @@ export interface MatRun {
   margin_ms: number
 }
 
-/** The tenant's newest published run, if any. */
-export async function latestRun(client: ClickHouseClient, tenant: string): Promise<MatRun | null> {
-  const [r] = await rows<MatRun>(client, `
-    SELECT gen, lookback, toString(facts_from) AS facts_from, toString(valid_to) AS valid_to, toString(snapshot_at) AS snapshot_at, margin_ms
-    FROM passkey_mat_runs WHERE tenant = {tenant:String} ORDER BY gen DESC LIMIT 1`, { tenant })
-  return r ? { ...r, gen: Number(r.gen), lookback: Number(r.lookback), margin_ms: Number(r.margin_ms) } : null
+/**
+ * The tenant's newest published run, if any, with `stale`: the first day before its valid_to that received
+ * evidence after its snapshot_at less its margin (null if none). One round trip: every per-person query asks it.
+ */
+export async function runState(client: ClickHouseClient, tenant: string): Promise<{ run: MatRun; stale: string | null } | null> {
+  const [r] = await rows<MatRun & { stale: string }>(client, `
+    SELECT gen, lookback, toString(facts_from) AS facts_from, toString(valid_to) AS valid_to, toString(snapshot_at) AS snapshot_at, margin_ms,
+           -- Qualified: the string aliases above shadow the columns' own names.
+           arrayFilter(x -> x.1 < r.valid_to AND x.2 >= r.snapshot_at - toIntervalMillisecond(r.margin_ms), a.arrivals) AS late,
+           if(empty(late), '', toString(arrayMin(x -> x.1, late))) AS stale
+    FROM passkey_mat_runs AS r
+    CROSS JOIN (SELECT groupArray((day, arrived)) AS arrivals FROM passkey_evidence_arrivals WHERE tenant = {tenant:String}) AS a
+    WHERE r.tenant = {tenant:String}
+    ORDER BY r.gen DESC LIMIT 1`, { tenant })
+  if (!r) return null
+  return {
+    run: { gen: Number(r.gen), lookback: Number(r.lookback), facts_from: r.facts_from, valid_to: r.valid_to, snapshot_at: r.snapshot_at, margin_ms: Number(r.margin_ms) },
+    stale: r.stale === '' ? null : r.stale,
+  }
 }
 
-/** The first day before `before` that received evidence after `since` less `marginMs`, or null. */
-export async function firstStaleDay(client: ClickHouseClient, tenant: string, before: string, since: string, marginMs: number): Promise<string | null> {
-  const [r] = await rows<{ d: string | null }>(client, `
-    SELECT toString(minOrNull(day)) AS d FROM passkey_evidence_arrivals
-    WHERE tenant = {tenant:String} AND day < {before:Date}
-      AND arrived >= {since:DateTime64(3, 'UTC')} - toIntervalMillisecond({margin:UInt32})`,
-  { tenant, before, since, margin: marginMs })
-  return r?.d && r.d !== '\\N' ? r.d : null
+/** The tenant's newest published run, if any. */
+export async function latestRun(client: ClickHouseClient, tenant: string): Promise<MatRun | null> {
+  return (await runState(client, tenant))?.run ?? null
 }
 
 /** What a query may use: the run's generation and the first day from which it answers live. */
@@ -51,10 +59,9 @@ export interface MatView {
 
 /** The usable materialization for a tenant and look-back, or null (then everything is answered live). */
 export async function matView(client: ClickHouseClient, tenant: string, lookback: number): Promise<MatView | null> {
-  const run = await latestRun(client, tenant)
-  if (!run || run.lookback !== lookback) return null
-  const stale = await firstStaleDay(client, tenant, run.valid_to, run.snapshot_at, run.margin_ms)
-  return { gen: run.gen, validTo: stale !== null && stale < run.valid_to ? stale : run.valid_to }
+  const st = await runState(client, tenant)
+  if (!st || st.run.lookback !== lookback) return null
+  return { gen: st.run.gen, validTo: st.stale ?? st.run.valid_to }
 }
 
 /** The user state (uid, ivs, fails) of a scope and its parameters: from the snapshot when there is one. */

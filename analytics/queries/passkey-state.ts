@@ -59,7 +59,7 @@ export const USER_STATE_SQL = `
  * Select-list items `pk_ivs` (and helpers) over rows (uid, d, pf, pl) grouped by uid: the islands of passkey days,
  * each (first login, last login + look-back]. Days are sorted; consecutive days within the look-back join.
  */
-export function islandsSql(lookback: string): string {
+function islandsSql(lookback: string): string {
   return `arraySort(x -> x.1, groupArrayIf((assumeNotNull(pf), assumeNotNull(pl)), pf IS NOT NULL)) AS d_sorted,
              arrayMap(x -> x.1, d_sorted) AS a,
              arrayMap(x -> x.2, d_sorted) AS b,
@@ -70,6 +70,19 @@ export function islandsSql(lookback: string): string {
              -- An island ends on the day before the next start, or on the last day.
              arrayZip(arrayFilter((x, s) -> s, a, brk),
                       arrayMap(y -> y + toIntervalDay(${lookback}), arrayFilter((y, e) -> e, b, arrayPopFront(arrayPushBack(brk, 1))))) AS pk_ivs`
+}
+
+/** Rows (uid, pk_ivs, …): the islands of each user's passkey days matching `days` (a condition on `day`). */
+export function passkeyDayIslandsSql(days: string): string {
+  return `
+      SELECT uid, ${islandsSql('{lookback:UInt32}')}
+      FROM (
+        SELECT uid, day AS d, min(pk_first) AS pf, max(pk_last) AS pl
+        FROM user_passkey_days
+        WHERE tenant = {tenant:String} AND ${days} AND pk_first IS NOT NULL
+        GROUP BY uid, d
+      )
+      GROUP BY uid`
 }
 
 /** Rows (uid, pk_ivs = [], reg_ivs, fails = []): A(t)'s intervals from every registration and removal before `to`. */
@@ -102,16 +115,7 @@ export const SNAPSHOT_STATE_SQL = `
     WHERE tenant = {tenant:String} AND lookback = {lookback:UInt32} AND gen = {st_gen:UInt64}
     UNION ALL
     SELECT uid, pk_ivs, CAST([], 'Array(Tuple(${DTQ}, ${DTQ}))') AS reg_ivs, CAST([], 'Array(${DTQ})') AS fails
-    FROM (
-      SELECT uid, ${islandsSql('{lookback:UInt32}')}
-      FROM (
-        SELECT uid, day AS d, min(pk_first) AS pf, max(pk_last) AS pl
-        FROM user_passkey_days
-        WHERE tenant = {tenant:String} AND day >= {st_live_day:Date} AND day < {st_to_day:Date} AND pk_first IS NOT NULL
-        GROUP BY uid, d
-      )
-      GROUP BY uid
-    )
+    FROM (${passkeyDayIslandsSql('day >= {st_live_day:Date} AND day < {st_to_day:Date}')})
     UNION ALL
     SELECT uid, CAST([], 'Array(Tuple(${DTQ}, ${DTQ}))') AS pk_ivs, CAST([], 'Array(Tuple(${DTQ}, ${DTQ}))') AS reg_ivs,
            arrayFilter(f -> f >= {st_from:${DT}} - toIntervalMinute(10) AND f < {st_to:${DT}}, groupArrayArray(pk_failures)) AS fails
