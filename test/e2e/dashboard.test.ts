@@ -171,6 +171,8 @@ describe('the dashboard for security', () => {
     expect(await dialog.locator('th').allTextContents()).toContain('user id')
     expect(await dialog.locator('tbody tr').count()).toBeGreaterThan(0)
     await dialog.locator('button:has-text("Close")').click()
+    // The dialog's 'close' event (which removes it) is dispatched as a task after close(): wait for it.
+    await page.locator('dialog.user-list').waitFor({ state: 'detached', timeout: 5_000 })
     expect(await page.locator('dialog.user-list').count()).toBe(0)
     expect(problems).toEqual([])
   })
