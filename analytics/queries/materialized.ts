@@ -152,29 +152,36 @@ export function factsRowsSql(s: Scope, lookbackDays: number, sp: Split, cols: st
 }
 
 /**
- * With a run (split.view): one row per user with passkey evidence before {to_day} 00:00 = T, `has`: has(T), flat
- * (no intervals built): B(T) from the snapshot's intervals or a passkey login on a live day within the look-back
- * before T; A(T) when the latest registration before T has no removal after it before T (SPEC §2; a removal at
- * the same instant does not cancel). Uses the split's state parameters and {to_day:Date}.
+ * With a run (split.view): one row per user with passkey evidence before `day` 00:00 = T (a Date expression, by
+ * default the parameter {to_day:Date}), `has`: has(T), flat (no intervals built): B(T) from the snapshot's
+ * intervals or a passkey login on a live day within the look-back before T; A(T) when the latest registration
+ * before T has no removal after it before T (SPEC §2; a removal at the same instant does not cancel). Uses the
+ * split's state parameters.
  */
-export const HAS_AT_END_SQL = `
+export function hasAtEndSql(day = '{to_day:Date}'): string {
+  const T = `toDateTime64(${day}, 3, 'UTC')`
+  return `
   SELECT uid, max(h) AS has
   FROM (
-    SELECT uid, toUInt8(arrayExists(iv -> iv.1 < toDateTime64({to_day:Date}, 3, 'UTC') AND toDateTime64({to_day:Date}, 3, 'UTC') <= iv.2, ivs)) AS h
+    SELECT uid, toUInt8(arrayExists(iv -> iv.1 < ${T} AND ${T} <= iv.2, ivs)) AS h
     FROM passkey_snapshot
     WHERE tenant = {tenant:String} AND lookback = {lookback:UInt32} AND gen = {st_gen:UInt64}
     UNION ALL
-    SELECT uid, toUInt8(max(pk_last) >= toDateTime64({to_day:Date}, 3, 'UTC') - toIntervalDay({lookback:UInt32})) AS h
+    SELECT uid, toUInt8(max(pk_last) >= ${T} - toIntervalDay({lookback:UInt32})) AS h
     FROM user_passkey_days
-    WHERE tenant = {tenant:String} AND day >= {st_live_day:Date} AND day < {to_day:Date} AND pk_first IS NOT NULL
+    WHERE tenant = {tenant:String} AND day >= {st_live_day:Date} AND day < ${day} AND pk_first IS NOT NULL
     GROUP BY uid
     UNION ALL
     SELECT uid, toUInt8(r > toDateTime64(0, 3, 'UTC') AND NOT (m > r)) AS h
     FROM (
       SELECT uid, maxIf(ts, registered = 1) AS r, maxIf(ts, registered = 0) AS m
       FROM user_passkey_changes
-      WHERE tenant = {tenant:String} AND ts < toDateTime64({to_day:Date}, 3, 'UTC')
+      WHERE tenant = {tenant:String} AND ts < ${T}
       GROUP BY uid
     )
   )
   GROUP BY uid`
+}
+
+/** hasAtEndSql at {to_day:Date}, the period end. */
+export const HAS_AT_END_SQL = hasAtEndSql()
