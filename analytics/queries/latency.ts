@@ -22,7 +22,8 @@ interface Row { g: number; bucket: string; method_class: string; n: number; tota
 
 const SELECT = `sum(latency_n) AS n, sum(latency_sum) AS total, quantilesDDMerge(0.01, 0.5, 0.9, 0.95)(latency_dd) AS q`
 
-function stats(r: { n: number; total: number; q: number[] } | undefined): LatencyStats {
+/** One stats row (n, total, q) as LatencyStats. */
+export function latencyStats(r: { n: number; total: number; q: number[] } | undefined): LatencyStats {
   const n = Number(r?.n ?? 0)
   if (!r || n === 0) return { samples: 0, p50_ms: null, p90_ms: null, p95_ms: null, mean_ms: null }
   return { samples: n, p50_ms: round(r.q[0]!, 1), p90_ms: round(r.q[1]!, 1), p95_ms: round(r.q[2]!, 1), mean_ms: round(r.total / n, 1) }
@@ -37,21 +38,29 @@ export async function timeToSignIn(client: ClickHouseClient, s: Scope, bucket: B
     GROUP BY GROUPING SETS ((method_class), (bucket, method_class))
     ORDER BY g DESC, bucket, method_class`, src.params)
   return {
-    by_method: result.filter((r) => Number(r.g) === 2).map((r) => ({ method_class: r.method_class, ...stats(r) })),
-    series: result.filter((r) => Number(r.g) === 0).map((r) => ({ bucket: r.bucket, method_class: r.method_class, ...stats(r) })),
+    by_method: result.filter((r) => Number(r.g) === 2).map((r) => ({ method_class: r.method_class, ...latencyStats(r) })),
+    series: result.filter((r) => Number(r.g) === 0).map((r) => ({ bucket: r.bucket, method_class: r.method_class, ...latencyStats(r) })),
   }
+}
+
+/** The two kinds of successful login whose medians SPEC §3 item 12 compares: password + second factor, and every passkey class. */
+export const MEDIAN_KINDS = { password_mfa: "method_class = 'password_mfa'", passkey: `method_class IN ${PASSKEY_CLASSES_SQL}` } as const
+
+/** Select-list items `<p>n`, `<p>total`, `<p>q` (a row for latencyStats) over the stats rows where `cond` holds. */
+export function latencySelectIf(cond: string, p: string): string {
+  return `sumIf(latency_n, ${cond}) AS ${p}n, sumIf(latency_sum, ${cond}) AS ${p}total, quantilesDDMergeIf(0.01, 0.5, 0.9, 0.95)(latency_dd, ${cond}) AS ${p}q`
 }
 
 /** Medians for SPEC §3 item 12: password + second factor (password_mfa) and every passkey class together. */
 export async function loginMedians(client: ClickHouseClient, s: Scope): Promise<{ password_mfa: LatencyStats; passkey: LatencyStats }> {
   const src = statsFrom(s)
   const result = await rows<{ kind: string; n: number; total: number; q: number[] }>(client, `
-    SELECT if(method_class = 'password_mfa', 'password_mfa', 'passkey') AS kind, ${SELECT}
+    SELECT if(${MEDIAN_KINDS.password_mfa}, 'password_mfa', 'passkey') AS kind, ${SELECT}
     ${src.from}
-      AND event_type = 'login' AND outcome = 'success' AND (method_class = 'password_mfa' OR method_class IN ${PASSKEY_CLASSES_SQL})
+      AND event_type = 'login' AND outcome = 'success' AND (${MEDIAN_KINDS.password_mfa} OR ${MEDIAN_KINDS.passkey})
     GROUP BY kind`, src.params)
   return {
-    password_mfa: stats(result.find((r) => r.kind === 'password_mfa')),
-    passkey: stats(result.find((r) => r.kind === 'passkey')),
+    password_mfa: latencyStats(result.find((r) => r.kind === 'password_mfa')),
+    passkey: latencyStats(result.find((r) => r.kind === 'passkey')),
   }
 }

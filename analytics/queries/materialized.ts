@@ -152,35 +152,42 @@ export function factsRowsSql(s: Scope, lookbackDays: number, sp: Split, cols: st
 }
 
 /**
- * With a run (split.view): one row per user with passkey evidence before `day` 00:00 = T (a Date expression, by
- * default the parameter {to_day:Date}), `has`: has(T), flat (no intervals built): B(T) from the snapshot's
- * intervals or a passkey login on a live day within the look-back before T; A(T) when the latest registration
- * before T has no removal after it before T (SPEC §2; a removal at the same instant does not cancel). Uses the
- * split's state parameters.
+ * With a run (split.view): one row per user with passkey evidence before one of the ends, and for each end (a
+ * column name → a Date expression; T = that day 00:00) has(T), flat (no intervals built): B(T) from the
+ * snapshot's intervals or a passkey login on a live day within the look-back before T; A(T) when the latest
+ * registration before T has no removal after it before T (SPEC §2; a removal at the same instant does not
+ * cancel). Uses the split's state parameters. One read of each source whatever the number of ends.
  */
-export function hasAtEndSql(day = '{to_day:Date}'): string {
-  const T = `toDateTime64(${day}, 3, 'UTC')`
+export function hasAtEndsSql(ends: Record<string, string>): string {
+  const e = Object.entries(ends).map(([name, day]) => ({ name, day, T: `toDateTime64(${day}, 3, 'UTC')` }))
+  const last = e.length === 1 ? e[0]!.day : `greatest(${e.map((x) => x.day).join(', ')})`
+  const cols = (f: (x: (typeof e)[number]) => string) => e.map((x) => `${f(x)} AS ${x.name}`).join(', ')
   return `
-  SELECT uid, max(h) AS has
+  SELECT uid, ${e.map((x) => `max(${x.name}) AS ${x.name}`).join(', ')}
   FROM (
-    SELECT uid, toUInt8(arrayExists(iv -> iv.1 < ${T} AND ${T} <= iv.2, ivs)) AS h
+    SELECT uid, ${cols((x) => `toUInt8(arrayExists(iv -> iv.1 < ${x.T} AND ${x.T} <= iv.2, ivs))`)}
     FROM passkey_snapshot
     WHERE tenant = {tenant:String} AND lookback = {lookback:UInt32} AND gen = {st_gen:UInt64}
     UNION ALL
-    SELECT uid, toUInt8(max(pk_last) >= ${T} - toIntervalDay({lookback:UInt32})) AS h
+    SELECT uid, ${cols((x) => `toUInt8(ifNull(maxIf(pk_last, day < ${x.day}) >= ${x.T} - toIntervalDay({lookback:UInt32}), 0))`)}
     FROM user_passkey_days
-    WHERE tenant = {tenant:String} AND day >= {st_live_day:Date} AND day < ${day} AND pk_first IS NOT NULL
+    WHERE tenant = {tenant:String} AND day >= {st_live_day:Date} AND day < ${last} AND pk_first IS NOT NULL
     GROUP BY uid
     UNION ALL
-    SELECT uid, toUInt8(r > toDateTime64(0, 3, 'UTC') AND NOT (m > r)) AS h
+    SELECT uid, ${cols((x) => `toUInt8(r_${x.name} > toDateTime64(0, 3, 'UTC') AND NOT (m_${x.name} > r_${x.name}))`)}
     FROM (
-      SELECT uid, maxIf(ts, registered = 1) AS r, maxIf(ts, registered = 0) AS m
+      SELECT uid, ${e.map((x) => `maxIf(ts, registered = 1 AND ts < ${x.T}) AS r_${x.name}, maxIf(ts, registered = 0 AND ts < ${x.T}) AS m_${x.name}`).join(', ')}
       FROM user_passkey_changes
-      WHERE tenant = {tenant:String} AND ts < ${T}
+      WHERE tenant = {tenant:String} AND ts < toDateTime64(${last}, 3, 'UTC')
       GROUP BY uid
     )
   )
   GROUP BY uid`
+}
+
+/** hasAtEndsSql for one end (default: the period end {to_day:Date}), as the column `has`. */
+export function hasAtEndSql(day = '{to_day:Date}'): string {
+  return hasAtEndsSql({ has: day })
 }
 
 /** hasAtEndSql at {to_day:Date}, the period end. */
