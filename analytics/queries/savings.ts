@@ -168,6 +168,17 @@ const GROUP_SQL: Record<SavingsGroup, string> = {
   month: 'toString(toStartOfMonth(day))',
 }
 
+/**
+ * The per-user pass groups by a number and names the group with it: grouping by (a string, uid) took the engine
+ * 10-20× as long as by (a number, uid) on the 10 M benchmark (a year of user-days: 1.4 s against 0.1 s).
+ */
+const GROUP_KEY: Record<SavingsGroup, { key: string; name: string }> = {
+  total: { key: '0', name: "''" },
+  // Five or so product names: a 64-bit hash collision between two of them is not a practical concern.
+  product: { key: 'cityHash64(product)', name: 'any(product)' },
+  month: { key: 'toStartOfMonth(day)', name: 'toString(gk)' },
+}
+
 /** The inputs per group (one '' group for the total; product names; 'YYYY-MM-01' months, clipped to the period). */
 export async function savingsInputs(client: ClickHouseClient, s: Scope, group: SavingsGroup, threshold: number): Promise<Map<string, SavingsInputs>> {
   const g = GROUP_SQL[group]
@@ -176,14 +187,14 @@ export async function savingsInputs(client: ClickHouseClient, s: Scope, group: S
   const params = { ...scopeParams(s), ...users.params, ...events.params, threshold }
   const [u, e] = await Promise.all([
     rows<{ grp: string; active: number; primary: number; passkey_logins: number }>(client, `
-      SELECT grp, count() AS active, countIf(pk / all >= {threshold:Float64}) AS primary, sum(pk) AS passkey_logins
+      SELECT any(grp) AS grp, count() AS active, countIf(pk / all >= {threshold:Float64}) AS primary, sum(pk) AS passkey_logins
       FROM (
-        SELECT ${g} AS grp, uid, sum(logins) AS all, sumIf(logins, method_class IN ${PASSKEY_CLASSES_SQL}) AS pk
+        SELECT ${GROUP_KEY[group].key} AS gk, ${GROUP_KEY[group].name} AS grp, uid, sum(logins) AS all, sumIf(logins, method_class IN ${PASSKEY_CLASSES_SQL}) AS pk
         FROM user_day_logins
         WHERE tenant = {tenant:String} AND day >= {from_day:Date} AND day < {to_day:Date} ${users.sql}
-        GROUP BY grp, uid
+        GROUP BY gk, uid
       )
-      GROUP BY grp`, params),
+      GROUP BY gk`, params),
     rows<{ grp: string; resets: number; lockouts: number }>(client, `
       SELECT ${g} AS grp, sumIf(events, event_type = 'password_reset') AS resets, sumIf(events, event_type = 'account_locked') AS lockouts
       FROM ${statsTable({ ...s.period, grain: 'day' }, s.filters).table}
