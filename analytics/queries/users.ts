@@ -24,6 +24,14 @@ export interface UserList<T> { total: number; users: T[] }
 
 interface Opts { lookbackDays: number; limit: number }
 
+/**
+ * Per user and platform, grouped by a hash of (os, browser) with the names carried by any(): grouping by
+ * (uid, os, browser) took the engine 4-5× as long on the 10 M benchmark (30 days: 169 ms against 40 ms).
+ * A collision would need two platforms of one user to share a 64-bit hash. The names' aliases differ from the
+ * columns, which the key reads.
+ */
+const PLATFORM_KEY = 'cityHash64(os, browser)'
+
 const platforms = (arr: string) => `arraySlice(arraySort(p -> (-p.3, p.1, p.2), ${arr}), 1, 5)`
 const toPlatforms = (ps: [string, string, number][]): Platform[] => ps.map(([os, browser, logins]) => ({ os, browser, logins: Number(logins) }))
 
@@ -32,13 +40,13 @@ export async function fallbackUsers(client: ClickHouseClient, s: Scope, o: Opts)
   const result = await rows<Omit<FallbackUser, 'platforms'> & { platforms: [string, string, number][]; total: number }>(client, `
     SELECT any(user_id) AS user_id, any(department) AS department, any(user_type) AS user_type,
            sum(fb) AS fallbacks, sum(af) AS fallbacks_after_failure, toString(max(last)) AS last_fallback,
-           ${platforms('groupArray((os, browser, fb))')} AS platforms, count() OVER () AS total
+           ${platforms('groupArray((p_os, p_browser, fb))')} AS platforms, count() OVER () AS total
     FROM (
-      SELECT uid, any(user_id) AS user_id, any(department) AS department, any(user_type) AS user_type, os, browser,
-             sum(fallbacks) AS fb, sum(after_failure) AS af, max(last_fallback) AS last
+      SELECT uid, ${PLATFORM_KEY} AS pk, any(user_id) AS user_id, any(department) AS department, any(user_type) AS user_type,
+             any(os) AS p_os, any(browser) AS p_browser, sum(fallbacks) AS fb, sum(after_failure) AS af, max(last_fallback) AS last
       FROM (${src.sql})
       WHERE fallbacks > 0
-      GROUP BY uid, os, browser
+      GROUP BY uid, pk
     )
     GROUP BY uid
     ORDER BY fallbacks DESC, user_id
@@ -98,13 +106,13 @@ export async function usersWithoutPasskey(client: ClickHouseClient, s: Scope, o:
            toString(a.last_login) AS last_login, a.platforms AS platforms, count() OVER () AS total
     FROM (
       SELECT uid, any(who) AS user_id, any(dept) AS department, any(kind) AS user_type, sum(n) AS logins,
-             max(last) AS last_login, ${platforms('groupArray((os, browser, n))')} AS platforms, {to_day:Date} AS end_day
+             max(last) AS last_login, ${platforms('groupArray((p_os, p_browser, n))')} AS platforms, {to_day:Date} AS end_day
       FROM (
         -- Aliases differ from the columns: the filters in WHERE name the columns.
-        SELECT uid, os, browser, any(user_id) AS who, any(department) AS dept, any(user_type) AS kind,
-               sum(logins) AS n, max(last_login) AS last
+        SELECT uid, ${PLATFORM_KEY} AS pk, any(os) AS p_os, any(browser) AS p_browser, any(user_id) AS who, any(department) AS dept,
+               any(user_type) AS kind, sum(logins) AS n, max(last_login) AS last
         FROM user_day_logins WHERE ${u.where}
-        GROUP BY uid, os, browser
+        GROUP BY uid, pk
       )
       GROUP BY uid
     ) AS a
