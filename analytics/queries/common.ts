@@ -144,6 +144,26 @@ export function statsFrom(s: Scope, opts: { logins?: boolean; skip?: readonly st
   }
 }
 
+/**
+ * SQL of the successful logins' latency rows of one scope (`FROM <table> WHERE tenant AND period AND filters AND
+ * successful login`): the narrow latency table (migration 026: whole days, person filters without a product)
+ * when it can answer and the core tables cannot, else the stats tables. Columns: the filter columns, the time
+ * column, latency_n, latency_sum, latency_dd.
+ */
+export function latencyFrom(s: Scope): { table: string; from: string; bucket: (b: Bucket) => string; params: Record<string, unknown> } {
+  if (s.period.grain === 'hour' || coreAnswers(s.filters) || s.filters.product !== undefined) {
+    const src = statsFrom(s)
+    return { ...src, table: statsTable(s.period, s.filters).table, from: `${src.from} AND event_type = 'login' AND outcome = 'success'` }
+  }
+  const f = filterSql(s.filters)
+  return {
+    table: 'login_latency_daily',
+    from: `FROM login_latency_daily WHERE tenant = {tenant:String} AND day >= {from_day:Date} AND day < {to_day:Date} ${f.sql}`,
+    bucket: (b) => `toString(${BUCKET_SQL[b].daily})`,
+    params: { ...scopeParams(s), ...f.params },
+  }
+}
+
 /** SQL over user_day_logins for one scope. */
 export function userDaysFrom(s: Scope, opts: { skip?: readonly string[] } = {}): { where: string; params: Record<string, unknown> } {
   const f = filterSql(s.filters, { skip: opts.skip })

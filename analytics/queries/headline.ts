@@ -7,7 +7,7 @@
 // whole days (the summary's grain).
 import type { ClickHouseClient } from '../../store/clickhouse.js'
 import type { ResolvedAssumptions } from './assumptions.js'
-import { dayOf, filterSql, monthsIn, PASSKEY_CLASSES_SQL, ratio, rows, scopeParams, statsTable, userDaysFrom, type Period, type Ratio, type Scope } from './common.js'
+import { dayOf, filterSql, latencyFrom, monthsIn, PASSKEY_CLASSES_SQL, ratio, rows, scopeParams, statsTable, userDaysFrom, type Period, type Ratio, type Scope } from './common.js'
 import { splitRowsSql } from './fallbacks.js'
 import { latencySelectIf, latencyStats, MEDIAN_KINDS } from './latency.js'
 import { hasAtEndsSql, matView, splitScope } from './materialized.js'
@@ -66,23 +66,32 @@ function union(s: Scope, previous: Period): { u: Scope; params: Record<string, u
   }
 }
 
-/** passkeyShare's counts, the resets and lockouts of savingsInputs and loginMedians, per period. */
+/**
+ * passkeyShare's counts, the resets and lockouts of savingsInputs and loginMedians, per period: one query when the
+ * latency rows live in the same stats table (common.ts latencyFrom), else a second one over the latency table.
+ */
 async function statsPass(client: ClickHouseClient, u: Scope, split: Record<string, unknown>): Promise<StatsRow[]> {
   const t = statsTable(u.period, u.filters)
+  const lat = latencyFrom(u)
   // Resets and lockouts are not logins: the method filter applies to the login counts only.
   const f = filterSql(u.filters, { logins: false })
   const method = u.filters.method_class === undefined ? '' : 'AND method_class = {f_method_class:String}'
   const success = `event_type = 'login' AND outcome = 'success' ${method}`
   const login = `${success} AND method_class != 'token'`
-  return rows<StatsRow>(client, `
-    SELECT ${PERIOD_SQL('day')} AS p,
-           sumIf(events, ${login} AND method_class IN ${PASSKEY_CLASSES_SQL}) AS passkey, sumIf(events, ${login}) AS all,
-           sumIf(events, event_type = 'password_reset') AS resets, sumIf(events, event_type = 'account_locked') AS lockouts,
-           ${latencySelectIf(`${success} AND ${MEDIAN_KINDS.password_mfa}`, 'pw_')},
-           ${latencySelectIf(`${success} AND ${MEDIAN_KINDS.passkey}`, 'pk_')}
-    FROM ${t.table}
-    WHERE tenant = {tenant:String} AND day >= {from_day:Date} AND day < {to_day:Date} ${f.sql}
-    GROUP BY p`, { ...scopeParams(u), ...f.params, ...split, ...(method ? { f_method_class: u.filters.method_class } : {}) })
+  const medians = (cond: string) => `${latencySelectIf(`${cond} AND ${MEDIAN_KINDS.password_mfa}`, 'pw_')}, ${latencySelectIf(`${cond} AND ${MEDIAN_KINDS.passkey}`, 'pk_')}`
+  const together = lat.table === t.table
+  const [counts, apart] = await Promise.all([
+    rows<StatsRow>(client, `
+      SELECT ${PERIOD_SQL('day')} AS p,
+             sumIf(events, ${login} AND method_class IN ${PASSKEY_CLASSES_SQL}) AS passkey, sumIf(events, ${login}) AS all,
+             sumIf(events, event_type = 'password_reset') AS resets, sumIf(events, event_type = 'account_locked') AS lockouts
+             ${together ? `, ${medians(success)}` : ''}
+      FROM ${t.table}
+      WHERE tenant = {tenant:String} AND day >= {from_day:Date} AND day < {to_day:Date} ${f.sql}
+      GROUP BY p`, { ...scopeParams(u), ...f.params, ...split, ...(method ? { f_method_class: u.filters.method_class } : {}) }),
+    together ? [] : rows<StatsRow>(client, `SELECT ${PERIOD_SQL('day')} AS p, ${medians('1')} ${lat.from} GROUP BY p`, { ...lat.params, ...split }),
+  ])
+  return together ? counts : counts.map((r) => ({ ...r, ...apart.find((x) => Number(x.p) === Number(r.p)) }))
 }
 
 /**

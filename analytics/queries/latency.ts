@@ -2,7 +2,7 @@
 // method_class. Quantiles come from DDSketch states in the rollups (1 % relative accuracy; they merge exactly,
 // so the rollup gives what quantilesDD(0.01, …) gives over the raw events). Logins without a latency are left out.
 import type { ClickHouseClient } from '../../store/clickhouse.js'
-import { PASSKEY_CLASSES_SQL, round, rows, statsFrom, type Bucket, type Scope } from './common.js'
+import { latencyFrom, PASSKEY_CLASSES_SQL, round, rows, type Bucket, type Scope } from './common.js'
 
 export interface LatencyStats {
   /** Logins with a latency. */
@@ -30,11 +30,11 @@ export function latencyStats(r: { n: number; total: number; q: number[] } | unde
 }
 
 export async function timeToSignIn(client: ClickHouseClient, s: Scope, bucket: Bucket): Promise<LatencyResult> {
-  const src = statsFrom(s)
+  const src = latencyFrom(s)
   const result = await rows<Row>(client, `
     SELECT grouping(bucket, method_class) AS g, ${src.bucket(bucket)} AS bucket, method_class, ${SELECT}
     ${src.from}
-      AND event_type = 'login' AND outcome = 'success' AND method_class != 'token'
+      AND method_class != 'token'
     GROUP BY GROUPING SETS ((method_class), (bucket, method_class))
     ORDER BY g DESC, bucket, method_class`, src.params)
   return {
@@ -53,11 +53,11 @@ export function latencySelectIf(cond: string, p: string): string {
 
 /** Medians for SPEC §3 item 12: password + second factor (password_mfa) and every passkey class together. */
 export async function loginMedians(client: ClickHouseClient, s: Scope): Promise<{ password_mfa: LatencyStats; passkey: LatencyStats }> {
-  const src = statsFrom(s)
+  const src = latencyFrom(s)
   const result = await rows<{ kind: string; n: number; total: number; q: number[] }>(client, `
     SELECT if(${MEDIAN_KINDS.password_mfa}, 'password_mfa', 'passkey') AS kind, ${SELECT}
     ${src.from}
-      AND event_type = 'login' AND outcome = 'success' AND (${MEDIAN_KINDS.password_mfa} OR ${MEDIAN_KINDS.passkey})
+      AND (${MEDIAN_KINDS.password_mfa} OR ${MEDIAN_KINDS.passkey})
     GROUP BY kind`, src.params)
   return {
     password_mfa: latencyStats(result.find((r) => r.kind === 'password_mfa')),
