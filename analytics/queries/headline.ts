@@ -135,6 +135,8 @@ async function peoplePass(client: ClickHouseClient, u: Scope, split: Record<stri
 
 /** The headline figures of `s` and of `previous` (the period of the same length just before it). */
 export async function headlines(client: ClickHouseClient, s: Scope, previous: Period, a: ResolvedAssumptions): Promise<Headlines> {
+  // The periods are told apart by date (PERIOD_SQL): hours would be split wrongly.
+  if (s.period.grain !== 'day' || previous.grain !== 'day') throw new Error('headlines: both periods must be whole days')
   const { u, params } = union(s, previous)
   const [stats, people, baseline] = await Promise.all([
     statsPass(client, u, params),
