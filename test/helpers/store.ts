@@ -4,6 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig, type Config } from '../../core/config.js'
+import { createLogger } from '../../core/logger.js'
+import type { DemoOptions } from '../../demo/generator.js'
+import { seedDemo } from '../../demo/seed.js'
+import { IngestService } from '../../ingest/service.js'
+import { BatchWriter } from '../../ingest/writer.js'
 import { openStore, type Store } from '../../store/clickhouse.js'
 import { migrate } from '../../store/migrate.js'
 
@@ -31,6 +36,28 @@ export async function openTestStore(env: Record<string, string> = {}): Promise<T
       if (process.env.CLICKHOUSE_URL) await store.client.command({ query: `DROP DATABASE IF EXISTS ${database}` })
       await store.close()
       rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** A test store holding the demo organisation (real ingest, real views), with the service to ingest more. */
+export interface DemoStore extends TestStore {
+  service: IngestService
+}
+
+export async function openDemoStore(demo: DemoOptions): Promise<DemoStore> {
+  const t = await openTestStore()
+  const writer = new BatchWriter(t.store.client, { maxRows: 20_000, maxMs: 50, log: createLogger('error') })
+  const service = new IngestService(writer)
+  const summary = await seedDemo(service, demo)
+  await writer.flush()
+  if (summary.rejected !== 0) throw new Error(`the demo had ${summary.rejected} rejected events`)
+  return {
+    ...t,
+    service,
+    cleanup: async () => {
+      await writer.close()
+      await t.cleanup()
     },
   }
 }

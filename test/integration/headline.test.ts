@@ -13,26 +13,16 @@ import { passkeyShare } from '../../analytics/queries/passkey-share.js'
 import { privilegedCoverage } from '../../analytics/queries/privileged.js'
 import { savings } from '../../analytics/queries/savings.js'
 import { materializeTenant } from '../../analytics/materialize/passkey-facts.js'
-import { createLogger } from '../../core/logger.js'
-import { seedDemo } from '../../demo/seed.js'
-import { IngestService } from '../../ingest/service.js'
-import { BatchWriter } from '../../ingest/writer.js'
-import { openTestStore, queryRows, type TestStore } from '../helpers/store.js'
+import { openDemoStore, queryRows, type DemoStore } from '../helpers/store.js'
 
 const TENANT = 'headline'
-let t: TestStore
-let writer: BatchWriter
+let t: DemoStore
 
 beforeAll(async () => {
-  t = await openTestStore()
-  writer = new BatchWriter(t.store.client, { maxRows: 20_000, maxMs: 50, log: createLogger('error') })
-  const summary = await seedDemo(new IngestService(writer), { users: 200, days: 40, tenant: TENANT })
-  expect(summary.rejected).toBe(0)
-  await writer.flush()
+  t = await openDemoStore({ users: 200, days: 40, tenant: TENANT })
 }, 240_000)
 
 afterAll(async () => {
-  await writer?.close()
   await t?.cleanup()
 })
 

@@ -6,24 +6,15 @@ import { enrollment } from '../../analytics/queries/adoption.js'
 import { snapPeriod, type Filters, type Scope } from '../../analytics/queries/common.js'
 import { fallbacks } from '../../analytics/queries/fallbacks.js'
 import { holderTotals } from '../../analytics/queries/holders.js'
-import { createLogger } from '../../core/logger.js'
-import { seedDemo } from '../../demo/seed.js'
-import { IngestService } from '../../ingest/service.js'
-import { BatchWriter } from '../../ingest/writer.js'
-import { openTestStore, type TestStore } from '../helpers/store.js'
+import { openDemoStore, type DemoStore } from '../helpers/store.js'
 
-let t: TestStore
-let writer: BatchWriter
+let t: DemoStore
 
 beforeAll(async () => {
-  t = await openTestStore()
-  writer = new BatchWriter(t.store.client, { maxRows: 20_000, maxMs: 50, log: createLogger('error') })
-  const summary = await seedDemo(new IngestService(writer), { users: 200, days: 40, tenant: 'holders' })
-  expect(summary.rejected).toBe(0)
+  t = await openDemoStore({ users: 200, days: 40, tenant: 'holders' })
 }, 180_000)
 
 afterAll(async () => {
-  await writer?.close()
   await t?.cleanup()
 })
 

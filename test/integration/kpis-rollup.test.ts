@@ -14,18 +14,13 @@ import { privilegedCoverage } from '../../analytics/queries/privileged.js'
 import { resetCounts } from '../../analytics/queries/resets.js'
 import { successRate } from '../../analytics/queries/success-rate.js'
 import { fallbackUsers, usersWithoutPasskey } from '../../analytics/queries/users.js'
-import { createLogger } from '../../core/logger.js'
-import { seedDemo } from '../../demo/seed.js'
-import { IngestService } from '../../ingest/service.js'
-import { BatchWriter } from '../../ingest/writer.js'
 import { migrate } from '../../store/migrate.js'
-import { count, openTestStore, queryRows, type TestStore } from '../helpers/store.js'
+import { count, openDemoStore, queryRows, type DemoStore } from '../helpers/store.js'
 
 const TENANT = 'demo'
 const DAY = 86_400_000
 const MIN = 60_000
-let t: TestStore
-let writer: BatchWriter
+let t: DemoStore
 
 interface Raw {
   user_id: string; t: number; event_type: string; outcome: string; method: string; method_class: string
@@ -34,10 +29,7 @@ interface Raw {
 let raw: Raw[] = []
 
 beforeAll(async () => {
-  t = await openTestStore()
-  writer = new BatchWriter(t.store.client, { maxRows: 20_000, maxMs: 50, log: createLogger('error') })
-  const summary = await seedDemo(new IngestService(writer), { users: 300, days: 30, tenant: TENANT })
-  expect(summary.rejected).toBe(0)
+  t = await openDemoStore({ users: 300, days: 30, tenant: TENANT })
   raw = await queryRows<Raw>(t.store, `
     SELECT user_id, toUnixTimestamp64Milli(ts) AS t, event_type, outcome, method, method_class, phishing_resistant,
            failure_reason, privileged, os, product
@@ -45,7 +37,6 @@ beforeAll(async () => {
 }, 180_000)
 
 afterAll(async () => {
-  await writer?.close()
   await t?.cleanup()
 })
 

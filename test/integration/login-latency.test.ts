@@ -5,27 +5,17 @@
 // on an upgrade, which may run twice without counting twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { latencyFrom, snapPeriod, type Filters } from '../../analytics/queries/common.js'
-import { createLogger } from '../../core/logger.js'
 import { seedDemo } from '../../demo/seed.js'
-import { IngestService } from '../../ingest/service.js'
-import { BatchWriter } from '../../ingest/writer.js'
 import { migrate } from '../../store/migrate.js'
-import { openTestStore, queryRows, type TestStore } from '../helpers/store.js'
+import { openDemoStore, queryRows, type DemoStore } from '../helpers/store.js'
 
-let t: TestStore
-let writer: BatchWriter
-let service: IngestService
+let t: DemoStore
 
 beforeAll(async () => {
-  t = await openTestStore()
-  writer = new BatchWriter(t.store.client, { maxRows: 20_000, maxMs: 50, log: createLogger('error') })
-  service = new IngestService(writer)
-  const summary = await seedDemo(service, { users: 120, days: 20, tenant: 'latency' })
-  expect(summary.rejected).toBe(0)
+  t = await openDemoStore({ users: 120, days: 20, tenant: 'latency' })
 }, 180_000)
 
 afterAll(async () => {
-  await writer?.close()
   await t?.cleanup()
 })
 
@@ -83,7 +73,7 @@ describe('login_latency_daily (migration 026)', () => {
     await forget()
     expect((await migrate(c)).applied).toEqual(['026_login_latency'])
     expect(await expectExact()).toBe(before)
-    const more = await seedDemo(service, { users: 40, days: 5, tenant: 'latency-later' })
+    const more = await seedDemo(t.service, { users: 40, days: 5, tenant: 'latency-later' })
     expect(more.stored).toBeGreaterThan(0)
     expect(await expectExact()).toBeGreaterThan(before)
   }, 180_000)

@@ -14,30 +14,20 @@ import { holderTotals } from '../../analytics/queries/holders.js'
 import { latestRun, matView, splitScope } from '../../analytics/queries/materialized.js'
 import { fallbackUsers, usersWithoutPasskey } from '../../analytics/queries/users.js'
 import { materializeTenant } from '../../analytics/materialize/passkey-facts.js'
-import { createLogger } from '../../core/logger.js'
-import { seedDemo } from '../../demo/seed.js'
-import { IngestService } from '../../ingest/service.js'
-import { BatchWriter } from '../../ingest/writer.js'
-import { count, openTestStore, queryRows, type TestStore } from '../helpers/store.js'
+import { count, openDemoStore, queryRows, type DemoStore } from '../helpers/store.js'
 
 const TENANT = 'facts'
 /** The job's "today": days before it are closed; the demo runs to 2026-11-01, so the last days stay live. */
 const TODAY = '2026-10-27'
 /** The day late evidence arrives for (materialized by then). */
 const LATE = '2026-10-12'
-let t: TestStore
-let writer: BatchWriter
+let t: DemoStore
 
 beforeAll(async () => {
-  t = await openTestStore()
-  writer = new BatchWriter(t.store.client, { maxRows: 20_000, maxMs: 50, log: createLogger('error') })
-  const summary = await seedDemo(new IngestService(writer), { users: 150, days: 40, tenant: TENANT })
-  expect(summary.rejected).toBe(0)
-  await writer.flush()
+  t = await openDemoStore({ users: 150, days: 40, tenant: TENANT })
 }, 240_000)
 
 afterAll(async () => {
-  await writer?.close()
   await t?.cleanup()
 })
 
