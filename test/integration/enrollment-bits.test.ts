@@ -9,29 +9,19 @@ import { enrollment, enrollmentByIntervals } from '../../analytics/queries/adopt
 import { snapPeriod, type DayBucket, type Filters, type Scope } from '../../analytics/queries/common.js'
 import { matView } from '../../analytics/queries/materialized.js'
 import { materializeTenant } from '../../analytics/materialize/passkey-facts.js'
-import { createLogger } from '../../core/logger.js'
-import { seedDemo } from '../../demo/seed.js'
-import { IngestService } from '../../ingest/service.js'
-import { BatchWriter } from '../../ingest/writer.js'
-import { openTestStore, queryRows, type TestStore } from '../helpers/store.js'
+import { openDemoStore, queryRows, type DemoStore } from '../helpers/store.js'
 
 const TENANT = 'bits'
 /** The job's "today": the demo runs to 2026-11-01, so the last days stay live. */
 const TODAY = '2026-10-27'
 const LATE = '2026-10-12'
-let t: TestStore
-let writer: BatchWriter
+let t: DemoStore
 
 beforeAll(async () => {
-  t = await openTestStore()
-  writer = new BatchWriter(t.store.client, { maxRows: 20_000, maxMs: 50, log: createLogger('error') })
-  const summary = await seedDemo(new IngestService(writer), { users: 150, days: 40, tenant: TENANT })
-  expect(summary.rejected).toBe(0)
-  await writer.flush()
+  t = await openDemoStore({ users: 150, days: 40, tenant: TENANT })
 }, 240_000)
 
 afterAll(async () => {
-  await writer?.close()
   await t?.cleanup()
 })
 
