@@ -112,7 +112,12 @@ interface LoadRun {
 
 async function timePanels(server: Server, size: number, end: string): Promise<PanelRun[]> {
   const out: PanelRun[] = []
-  for (const v of variants(end, quick).filter((x) => !ONLY || ONLY.includes(x.id))) {
+  const measured = variants(end, quick).filter((x) => !ONLY || ONLY.includes(x.id))
+  // A service that has just started answers its first requests cold (the engine's caches, JIT); a dashboard's
+  // service is long-running. The whole dashboard is opened once (every panel, the first period) before any cell.
+  const warm = httpApi(server.port, () => undefined)
+  if (measured[0]) for (const p of panels({ seriesEndpoint: SERIES_ENDPOINT })) await p.load(warm, measured[0])
+  for (const v of measured) {
     for (const p of panels({ seriesEndpoint: SERIES_ENDPOINT })) {
       let requests = 0
       const api = httpApi(server.port, () => { requests++ })
@@ -222,7 +227,7 @@ function table(datasets: { size: number; info: DatasetInfo; migrate_ms: number; 
   const lines: string[] = []
   lines.push(`Datasets: ${datasets.map((d) => `${label(d.size)} = ${fmt(d.info.events)} events, ${fmt(d.info.users)} users, ${d.info.from.slice(0, 10)} … ${d.info.to.slice(0, 10)}, ${fmt(d.info.disk_bytes / 1024 ** 2)} MiB on disk, passkey-facts job at server start ${fmt(d.materialize_ms)} ms`).join('; ')}.`)
   lines.push('')
-  lines.push(`Panel load time over HTTP (ms; ${SAMPLES} sequential loads after ${WARMUP} warm-up, fewer (n, at least ${MIN_SAMPLES}) where a cell would take over ${BUDGET_MS / 1000} s; target p95 < 200 ms at 10 M):`)
+  lines.push(`Panel load time over HTTP (ms; after the service has served the whole dashboard once, ${SAMPLES} sequential loads after ${WARMUP} warm-up, fewer (n, at least ${MIN_SAMPLES}) where a cell would take over ${BUDGET_MS / 1000} s; target p95 < 200 ms at 10 M):`)
   lines.push('')
   lines.push(`| panel | period | requests | ${sizes.map((s) => `${label(s)} p50 | ${label(s)} p95`).join(' | ')} |`)
   lines.push(`| --- | --- | ---: | ${sizes.map(() => '---: | ---:').join(' | ')} |`)
