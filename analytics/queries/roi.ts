@@ -5,7 +5,7 @@ import type { ClickHouseClient } from '../../store/clickhouse.js'
 import type { ResolvedAssumptions } from './assumptions.js'
 import { filterSql, rows, scopeParams, statsTable, type Filters, type Scope } from './common.js'
 import {
-  assumptionEntries, computeSavings, deriveRates, measure, savingsInputs, type AssumptionEntry, type SavingsFigures,
+  assumptionEntries, computeSavings, deriveRates, measure, savingsInputs, ticketCounts, type AssumptionEntry, type SavingsFigures,
 } from './savings.js'
 
 export type RoiFigures = SavingsFigures & { phishing_attempts_blocked: number }
@@ -39,10 +39,12 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 
 export async function roiReport(client: ClickHouseClient, s: Scope, a: ResolvedAssumptions, now = Date.now()): Promise<RoiReport> {
   const t = a.values.passkey_primary_threshold
+  // One pass over the stats rows counts the resets and lockouts of all three groupings.
+  const tickets = ticketCounts(client, s, ['total', 'product', 'month'])
   const [total, product, month, measured, phishing] = await Promise.all([
-    savingsInputs(client, s, 'total', t),
-    savingsInputs(client, s, 'product', t),
-    savingsInputs(client, s, 'month', t),
+    savingsInputs(client, s, 'total', t, tickets.then((x) => x.total)),
+    savingsInputs(client, s, 'product', t, tickets.then((x) => x.product)),
+    savingsInputs(client, s, 'month', t, tickets.then((x) => x.month)),
     measure(client, s, a),
     phishingBy(client, s),
   ])
