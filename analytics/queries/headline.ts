@@ -2,9 +2,9 @@
 // tickets avoided and savings) for a period and the previous period of the same length, in two passes over the
 // rollups instead of one query per KPI and period: one over the stats rows (share, resets, lockouts, login
 // medians) and one over the user-days (active, enrolled, passkey-primary and privileged users, with the fallback
-// facts). Each figure equals the one its own KPI function gives for each period (passkeyShare, holderTotals,
-// privilegedCoverage, savings: test/integration/headline.test.ts); the periods are told apart by day, as both are
-// whole days (the summary's grain).
+// facts). Each figure equals the one its own KPI function gives for each period (passkeyShare, enrollment,
+// fallbacks, privilegedCoverage, savings: test/integration/headline.test.ts); the periods are told apart by day,
+// as both are whole days (the summary's grain).
 import type { ClickHouseClient } from '../../store/clickhouse.js'
 import type { ResolvedAssumptions } from './assumptions.js'
 import { dayOf, filterSql, latencyFrom, monthsIn, PASSKEY_CLASSES_SQL, ratio, rows, scopeParams, statsTable, userDaysFrom, type Period, type Ratio, type Scope } from './common.js'
@@ -95,7 +95,7 @@ async function statsPass(client: ClickHouseClient, u: Scope, split: Record<strin
 }
 
 /**
- * Per period: active users, those with a passkey at the period end (holderTotals), passkey-primary users and
+ * Per period: active users, those with a passkey at the period end (enrollment), passkey-primary users and
  * their passkey logins (savingsInputs), privileged coverage (privilegedCoverage), and the fallback facts.
  */
 async function peoplePass(client: ClickHouseClient, u: Scope, split: Record<string, unknown>, lookbackDays: number, threshold: number): Promise<PeopleRow[]> {

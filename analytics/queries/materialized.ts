@@ -184,11 +184,3 @@ export function hasAtEndsSql(ends: Record<string, string>): string {
   )
   GROUP BY uid`
 }
-
-/** hasAtEndsSql for one end (default: the period end {to_day:Date}), as the column `has`. */
-export function hasAtEndSql(day = '{to_day:Date}'): string {
-  return hasAtEndsSql({ has: day })
-}
-
-/** hasAtEndSql at {to_day:Date}, the period end. */
-export const HAS_AT_END_SQL = hasAtEndSql()

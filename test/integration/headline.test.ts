@@ -1,13 +1,15 @@
 // headlines() answers the summary's figures for a period and the previous one in two passes; every figure must be
-// the one its own KPI function gives for each period (passkeyShare, holderTotals, privilegedCoverage, savings), on
+// the one its own KPI function gives for each period (passkeyShare, enrollment, fallbacks, privilegedCoverage,
+// savings), on
 // the demo organisation (real ingest, real views): with every filter, the privileged filter both ways, a short
 // look-back, a baseline window, before the passkey facts are materialized (live) and after (periods partly and
 // wholly materialized).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { enrollment } from '../../analytics/queries/adoption.js'
 import { resolveAssumptions, type AssumptionOverrides } from '../../analytics/queries/assumptions.js'
 import { previousPeriod, snapPeriod, type Filters, type Scope } from '../../analytics/queries/common.js'
+import { fallbacks } from '../../analytics/queries/fallbacks.js'
 import { headlines } from '../../analytics/queries/headline.js'
-import { holderTotals } from '../../analytics/queries/holders.js'
 import { latestRun } from '../../analytics/queries/materialized.js'
 import { passkeyShare } from '../../analytics/queries/passkey-share.js'
 import { privilegedCoverage } from '../../analytics/queries/privileged.js'
@@ -36,17 +38,19 @@ async function perKpi(s: Scope, overrides: AssumptionOverrides) {
   const c = t.store.client
   const a = resolveAssumptions({}, overrides)
   const one = async (x: Scope) => {
-    const [share, holders, priv, sav] = await Promise.all([
+    const lookbackDays = a.values.passkey_lookback_days
+    const [share, enrolled, fell, priv, sav] = await Promise.all([
       passkeyShare(c, x, 'month'),
-      holderTotals(c, x, a.values.passkey_lookback_days),
+      enrollment(c, x, { bucket: 'month', lookbackDays, totalOnly: true }),
+      fallbacks(c, x, { bucket: 'month', lookbackDays, totalOnly: true }),
       privilegedCoverage(c, x),
       savings(c, x, a),
     ])
     return {
       headline: {
         passkey_share: share.share,
-        enrollment_rate: holders.enrollment_rate,
-        fallback_rate: holders.fallback_rate,
+        enrollment_rate: enrolled.enrollment_rate,
+        fallback_rate: fell.fallback_rate,
         privileged_coverage: priv.phishing_resistant_coverage,
         savings: sav.figures,
       },

@@ -10,7 +10,6 @@ import { writeTenantAssumptions } from '../../analytics/queries/assumptions.js'
 import { enrollment } from '../../analytics/queries/adoption.js'
 import { snapPeriod, type Filters, type Scope } from '../../analytics/queries/common.js'
 import { fallbacks } from '../../analytics/queries/fallbacks.js'
-import { holderTotals } from '../../analytics/queries/holders.js'
 import { latestRun, matView, splitScope } from '../../analytics/queries/materialized.js'
 import { fallbackUsers, usersWithoutPasskey } from '../../analytics/queries/users.js'
 import { materializeTenant } from '../../analytics/materialize/passkey-facts.js'
@@ -38,7 +37,6 @@ const scope = (from: string, to: string, filters: Filters = {}, grain: 'day' | '
 async function answers(s: Scope, lookbackDays = 180): Promise<unknown> {
   const c = t.store.client
   return {
-    holders: await holderTotals(c, s, lookbackDays),
     fallbacks: await fallbacks(c, s, { bucket: 'week', lookbackDays }),
     enrollment: await enrollment(c, s, { bucket: 'day', lookbackDays }),
     users: await fallbackUsers(c, s, { lookbackDays, limit: 1000 }),
@@ -112,7 +110,7 @@ describe('materialized passkey facts', () => {
     expect(await count(t.store, 'SELECT count() AS n FROM passkey_facts WHERE tenant = {t:String}', { t: TENANT })).toBeGreaterThan(0)
     const sp = splitScope(LAST_30, 180, await matView(t.store.client, TENANT, 180))
     expect(sp.m_from < sp.m_to && sp.m_to === TODAY).toBe(true)
-    expect((before as { holders: { fallback_rate: { numerator: number } } }).holders.fallback_rate.numerator).toBeGreaterThan(0)
+    expect((before as { fallbacks: { fallback_rate: { numerator: number } } }).fallbacks.fallback_rate.numerator).toBeGreaterThan(0)
     await expectAllEqualLive()
   }, 240_000)
 
