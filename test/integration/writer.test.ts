@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { processEvent, sortFates } from '../../ingest/pipeline.js'
 import { BatchWriter } from '../../ingest/writer.js'
+import { batchRows } from '../../core/metrics.js'
 import { nativeLogin } from '../helpers/events.js'
 import { count, openTestStore, type TestStore } from '../helpers/store.js'
 
@@ -37,6 +38,37 @@ describe('BatchWriter', () => {
     expect(settled).toBe(false)
     expect(await p).toEqual({ stored: 5, duplicates: 0 })
     expect(await stored()).toBe(before + 5)
+    await w.close()
+  })
+
+  it('keeps filling a batch whose maxMs passes while an earlier batch is being written (group commit)', async () => {
+    const inserts = async () => {
+      const v = (await batchRows.get()).values
+      const of = (name: string) => v.find((x) => x.metricName === name)?.value ?? 0
+      return { count: of('pulse_batch_rows_count'), sum: of('pulse_batch_rows_sum') }
+    }
+    const w = new BatchWriter(t.store.client, { maxRows: 20_000, maxMs: 10 })
+    const big = rows(20_000)
+    const small = [rows(3), rows(4), rows(5)]
+    const before = await inserts()
+    const storedBefore = await stored()
+    // The 20,000-row batch is cut at once and takes far longer than 60 ms to store; each small write's
+    // maxMs passes during it. Before group commit each one became an insert of its own.
+    const receipts = [w.write(big)]
+    for (const batch of small) {
+      receipts.push(w.write(batch))
+      await new Promise((r) => setTimeout(r, 30))
+    }
+    expect(await Promise.all(receipts)).toEqual([20_000, 3, 4, 5].map((n) => ({ stored: n, duplicates: 0 })))
+    const after = await inserts()
+    expect(after.count - before.count).toBe(2)
+    expect(after.sum - before.sum).toBe(20_012)
+    expect(await stored()).toBe(storedBefore + 20_012)
+    // Once idle, maxMs cuts a batch again.
+    const start = Date.now()
+    expect(await w.write(rows(2))).toEqual({ stored: 2, duplicates: 0 })
+    expect(Date.now() - start).toBeLessThan(10_000)
+    expect((await inserts()).count - after.count).toBe(1)
     await w.close()
   })
 
