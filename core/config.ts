@@ -14,7 +14,7 @@ export interface ClickHouseConfig {
   maxMemoryUsage: number
   /**
    * Embedded only: how long the engine's allocator keeps freed memory before returning it to the OS
-   * (jemalloc dirty_decay_ms). Undefined = the engine's own 5 s. The ingest worker defaults to 0.
+   * (jemalloc dirty_decay_ms). Undefined = the engine's own 5 s.
    */
   freedMemoryMs?: number
 }

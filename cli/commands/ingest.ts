@@ -21,10 +21,9 @@ export function ingestCommand(program: Command): void {
     .action(async (_opts, cmd: Command) => {
       const flags = cmd.optsWithGlobals<IngestFlags>()
       const config = configFrom(flags)
-      // A worker inserts big batches and frees them: returning that memory at once keeps its RSS near what it
-      // uses (peak 967 → 796 MiB in the ingest benchmark, same rate). The analytics service keeps the engine's
-      // 5 s: its queries allocate and free all the time and ran up to 2× slower with 0 (issue 7).
-      config.clickhouse.freedMemoryMs ??= 0
+      // The engine keeps its allocator's default (freed memory returned after 5 s; PULSE_CH_FREED_MEMORY_MS
+      // changes it). Returning it at once (0) cut the worker's peak RSS by ~15 % but its rate by ~45 % on the
+      // AMD VM (issue 7, BENCHMARKS.md), and the peak stays above the 400 MB target either way.
       if (config.kafka.brokers.length === 0) throw new Error('The ingest worker needs Kafka: set KAFKA_BROKERS (e.g. 127.0.0.1:9092)')
       const rt = await openRuntime(config)
       const { log, store } = rt
