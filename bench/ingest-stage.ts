@@ -11,6 +11,7 @@ import { loadConfig } from '../core/config.js'
 import { FlowAssembler } from '../ingest/flow-assembly.js'
 import { decodeMessage, type MessageDefaults } from '../ingest/kafka/messages.js'
 import { processEvent, sortFates } from '../ingest/pipeline.js'
+import { AUTH_EVENTS_INSERT_SETTINGS } from '../ingest/writer.js'
 import { nowTimestamp } from '../ingest/time.js'
 import { userAgentCacheStats } from '../ingest/user-agent.js'
 import { AUTH_EVENT_COLUMNS, type AuthEvent } from '../schemas/auth-event.js'
@@ -100,9 +101,9 @@ async function insert() {
     const c0 = process.cpuUsage()
     if (format === 'json') {
       // The writer's format before issue 7, kept to measure what the change bought.
-      await store.client.insert({ table: 'auth_events', values: batch, format: 'JSONEachRow', clickhouse_settings: { insert_deduplication_token: token } })
+      await store.client.insert({ table: 'auth_events', values: batch, format: 'JSONEachRow', clickhouse_settings: { insert_deduplication_token: token, parallel_view_processing: 1 } })
     } else {
-      await insertTabSeparated(store.client, 'auth_events', AUTH_EVENT_COLUMNS, encodeTabSeparated(batch, AUTH_EVENT_COLUMNS), { insert_deduplication_token: token, ...extraSettings })
+      await insertTabSeparated(store.client, 'auth_events', AUTH_EVENT_COLUMNS, encodeTabSeparated(batch, AUTH_EVENT_COLUMNS), { insert_deduplication_token: token, ...AUTH_EVENTS_INSERT_SETTINGS, ...extraSettings })
     }
     const c = process.cpuUsage(c0)
     cpu += (c.user + c.system) / 1e6
