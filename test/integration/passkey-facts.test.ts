@@ -122,6 +122,26 @@ describe('materialized passkey facts', () => {
     expect(await answers(LAST_30)).toEqual(a)
   }, 120_000)
 
+  it('panels asking at once share one read of the run state; a later ask reads it again', async () => {
+    const client = t.store.client
+    const query = client.query.bind(client)
+    let reads = 0
+    client.query = ((p: Parameters<typeof query>[0]) => {
+      if (p.query.includes('FROM passkey_mat_runs')) reads++
+      return query(p)
+    }) as typeof client.query
+    try {
+      const views = await Promise.all(Array.from({ length: 6 }, () => matView(client, TENANT, 180)))
+      expect(reads).toBe(1)
+      expect(views[0]).not.toBeNull()
+      for (const v of views) expect(v).toEqual(views[0])
+      await matView(client, TENANT, 180)
+      expect(reads).toBe(2)
+    } finally {
+      client.query = query
+    }
+  })
+
   it('late evidence for materialized days: answered live at once (and the stale facts would differ), then re-materialized', async () => {
     const users = await queryRows<{ user_id: string; pk: number }>(t.store, `
       SELECT user_id, (cityHash64(user_id) IN (SELECT uid FROM user_passkey_changes WHERE tenant = {t:String})
