@@ -44,6 +44,13 @@ export function openStore(cfg: ClickHouseConfig, dataDir: string): Store {
     max_memory_usage: String(cfg.maxMemoryUsage),
     // Rows of one event arrive with ISO timestamps from many vendors; parse them leniently.
     date_time_input_format: 'best_effort',
+    // No JIT: the engine compiles a query shape's expressions on its fourth run, which then takes 300–500 ms
+    // longer (the summary's 140 ms became ~470 on 10 M events), and the compiled code bought nothing
+    // measurable on these queries afterwards (issue 7, BENCHMARKS.md). A dashboard user would meet that
+    // hiccup on each shape of query a started service sees.
+    compile_expressions: 0,
+    compile_aggregate_expressions: 0,
+    compile_sort_description: 0,
   } as const
   if (cfg.url) {
     const client = createClient({
@@ -75,8 +82,9 @@ export function openStore(cfg: ClickHouseConfig, dataDir: string): Store {
   // Files left by a process that died mid-insert were never acknowledged (their rows are redelivered);
   // this process's own files may belong to another open store on the same directory.
   for (const f of readdirSync(spool)) if (!f.startsWith(`${process.pid}-`)) rmSync(join(spool, f), { force: true })
+  const spoolSettings = Object.fromEntries(Object.entries(clickhouse_settings).map(([k, v]) => [k, String(v)]))
   rawTsvInserts.set(client, (table, columns, body, settings) => spoolInsert(client, spool,
-    cfg.database === 'default' ? table : `${cfg.database}.${table}`, columns, body, { ...clickhouse_settings, ...settings }))
+    cfg.database === 'default' ? table : `${cfg.database}.${table}`, columns, body, { ...spoolSettings, ...settings }))
   return { client, kind: 'embedded', close: () => client.close() }
 }
 
