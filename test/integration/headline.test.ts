@@ -1,9 +1,8 @@
 // headlines() answers the summary's figures for a period and the previous one in two passes; every figure must be
 // the one its own KPI function gives for each period (passkeyShare, enrollment, fallbacks, privilegedCoverage,
-// savings), on
-// the demo organisation (real ingest, real views): with every filter, the privileged filter both ways, a short
-// look-back, a baseline window, before the passkey facts are materialized (live) and after (periods partly and
-// wholly materialized).
+// savings), on the demo organisation (real ingest, real views): with every filter, the privileged filter both ways,
+// a short look-back, a baseline window, before the passkey facts are materialized (live) and after (periods partly
+// and wholly materialized).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { enrollment } from '../../analytics/queries/adoption.js'
 import { resolveAssumptions, type AssumptionOverrides } from '../../analytics/queries/assumptions.js'

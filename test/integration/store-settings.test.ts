@@ -20,10 +20,10 @@ describe('store settings', () => {
   })
 
   it('keeps them through a spooled insert, which gets them too', async () => {
-    await t.store.client.command({ query: 'CREATE TABLE IF NOT EXISTS settings_probe (ce String, ts DateTime64(3)) ENGINE = Memory' })
+    await t.store.client.command({ query: 'CREATE TABLE IF NOT EXISTS settings_probe (label String, ts DateTime64(3)) ENGINE = Memory' })
     // A time in a form that only best_effort parsing reads.
-    await insertTabSeparated(t.store.client, 'settings_probe', ['ce', 'ts'], Buffer.from('x\t2026-11-01T10:00:00Z\n'), {})
-    expect(await queryRows(t.store, "SELECT ce, toString(ts) AS ts FROM settings_probe")).toEqual([{ ce: 'x', ts: '2026-11-01 10:00:00.000' }])
+    await insertTabSeparated(t.store.client, 'settings_probe', ['label', 'ts'], Buffer.from('x\t2026-11-01T10:00:00Z\n'), {})
+    expect(await queryRows(t.store, "SELECT label, toString(ts) AS ts FROM settings_probe")).toEqual([{ label: 'x', ts: '2026-11-01 10:00:00.000' }])
     expect(await queryRows(t.store, SETTINGS_SQL)).toEqual([EXPECTED])
   })
 })
