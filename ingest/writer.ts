@@ -3,7 +3,9 @@
 // while an earlier batch is still being written, the batch keeps filling until that write ends (group
 // commit: it could not start sooner, and larger inserts cost the engine less per row). A caller's
 // promise settles only once ClickHouse has accepted its rows, which is when a Kafka consumer may
-// commit. Rows whose event_id is already stored are not inserted again (see migration 001).
+// commit. Rows whose event_id is already stored are not inserted again (see migration 001): a batch's
+// id lookup starts when the batch is cut, while the batches ahead of it are still being inserted, and
+// their ids are checked in memory once they are stored.
 import { createHash } from 'node:crypto'
 import { failpointOutage } from '../core/failpoints.js'
 import type { Logger } from '../core/logger.js'
@@ -44,6 +46,16 @@ interface Pending {
   waiters: Waiter[]
 }
 
+/** A batch cut for writing. */
+interface Cut extends Pending {
+  /** Stored ids among the rows, looked up as the batch was cut; rejected if that lookup failed. */
+  lookup: Promise<Set<string>>
+  /** The batches cut before this one and not yet settled when its lookup started: their rows were invisible to it. */
+  ahead: Cut[]
+  /** Every row stored (or found stored), or the batch given up on (its rows may be partly stored). */
+  outcome: 'pending' | 'stored' | 'failed'
+}
+
 // Ids per lookup query. Each query costs a fixed tens of milliseconds in embedded chDB whatever it reads
 // (issue 7: four 5,000-id lookups cost more than one of 20,000), so a writer batch is one lookup.
 const ID_LOOKUP_CHUNK = 50_000
@@ -61,8 +73,8 @@ export class BatchWriter {
   private pending: Pending = { rows: [], deadLetters: [], waiters: [] }
   private timer: NodeJS.Timeout | null = null
   private chain: Promise<void> = Promise.resolve()
-  /** Batches cut and not yet settled. */
-  private writing = 0
+  /** Batches cut and not yet settled, oldest first. */
+  private writing: Cut[] = []
   /** maxMs passed while a batch was being written: cut the pending one when the writes end. */
   private due = false
   private closed = false
@@ -85,7 +97,7 @@ export class BatchWriter {
 
   private onMaxMs(): void {
     this.timer = null
-    if (this.writing > 0) this.due = true
+    if (this.writing.length > 0) this.due = true
     else void this.flush()
   }
 
@@ -94,12 +106,19 @@ export class BatchWriter {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
     this.due = false
-    const batch = this.pending
-    if (batch.waiters.length === 0) return this.chain
+    const p = this.pending
+    if (p.waiters.length === 0) return this.chain
     this.pending = { rows: [], deadLetters: [], waiters: [] }
-    this.writing++
+    // The lookup runs beside the inserts ahead (issue 7: one after the other, it held the writer ~20 % of
+    // the time); unhandled until writeBatch reads it, so a failure there is only a reason to look again.
+    const lookup = this.storedIds(p.rows)
+    lookup.catch(() => undefined)
+    const batch: Cut = { ...p, lookup, ahead: [...this.writing], outcome: 'pending' }
+    this.writing.push(batch)
     this.chain = this.chain.then(() => this.writeBatch(batch)).finally(() => {
-      if (--this.writing === 0 && this.due) void this.flush()
+      this.writing.splice(this.writing.indexOf(batch), 1)
+      batch.ahead = [] // settled: what it held is no longer needed
+      if (this.writing.length === 0 && this.due) void this.flush()
     })
     return this.chain
   }
@@ -109,23 +128,25 @@ export class BatchWriter {
     this.closed = true
   }
 
-  private async writeBatch(batch: Pending): Promise<void> {
+  private async writeBatch(batch: Cut): Promise<void> {
     const maxAttempts = this.opts.maxAttempts ?? 5
     for (let attempt = 1; ; attempt++) {
       try {
         const started = performance.now()
-        const isDuplicate = await this.insert(batch)
+        const isDuplicate = await this.insert(batch, attempt === 1)
         batchInsertSeconds.observe((performance.now() - started) / 1000)
         for (const w of batch.waiters) {
           let duplicates = 0
           for (let i = w.start; i < w.start + w.count; i++) if (isDuplicate[i]) duplicates++
           w.resolve({ stored: w.count - duplicates, duplicates })
         }
+        batch.outcome = 'stored'
         return
       } catch (err) {
         const error = err as Error
         if (attempt >= maxAttempts || this.closed) {
           this.opts.log?.error({ err: error, rows: batch.rows.length }, 'ClickHouse write failed; giving up on this batch')
+          batch.outcome = 'failed'
           for (const w of batch.waiters) w.reject(error)
           return
         }
@@ -138,7 +159,7 @@ export class BatchWriter {
   }
 
   /** Inserts the batch; returns, per row, whether it was a duplicate and so not inserted. */
-  private async insert(batch: Pending): Promise<boolean[]> {
+  private async insert(batch: Cut, firstAttempt: boolean): Promise<boolean[]> {
     failpointOutage('clickhouse-insert') // tests only: ClickHouse refusing writes for a while
     const { rows, deadLetters } = batch
     // Dead letters first: were the rows' insert to fail after that, a retry finds the dead letters
@@ -150,7 +171,7 @@ export class BatchWriter {
       await this.client.insert({ table: 'dead_letters', values: deadLetters, format: 'JSONEachRow', clickhouse_settings: { insert_deduplication_token: deadLetterToken(deadLetters) } })
     }
     const t1 = performance.now()
-    const isDuplicate = await this.findDuplicates(rows)
+    const isDuplicate = await this.findDuplicates(batch, firstAttempt)
     const fresh = rows.filter((_, i) => !isDuplicate[i])
     const t2 = performance.now()
     stageDedupe.inc((t2 - t1) / 1000)
@@ -175,20 +196,38 @@ export class BatchWriter {
     return isDuplicate
   }
 
-  private async findDuplicates(rows: readonly AuthEvent[]): Promise<boolean[]> {
+  /**
+   * Per row, whether its event_id is stored already or earlier in the batch. The lookup made as the batch was
+   * cut holds when every batch ahead of it was stored in full: their ids are then checked here. Otherwise (one
+   * was given up on, and may be partly stored), on a retry, or when that lookup failed, the ids are looked up again.
+   */
+  private async findDuplicates(batch: Cut, firstAttempt: boolean): Promise<boolean[]> {
+    const { rows } = batch
     const isDuplicate = new Array<boolean>(rows.length).fill(false)
     if (rows.length === 0) return isDuplicate
+    const prefetched = firstAttempt && batch.ahead.every((b) => b.outcome === 'stored')
+    const stored = prefetched ? await batch.lookup.catch(() => this.storedIds(rows)) : await this.storedIds(rows)
+    if (prefetched) for (const b of batch.ahead) for (const r of b.rows) stored.add(r.event_id)
     const seen = new Set<string>()
+    rows.forEach((r, i) => {
+      if (seen.has(r.event_id) || stored.has(r.event_id)) isDuplicate[i] = true
+      seen.add(r.event_id)
+    })
+    return isDuplicate
+  }
+
+  /** The event_ids among `rows` that auth_events holds now. */
+  private async storedIds(rows: readonly AuthEvent[]): Promise<Set<string>> {
+    const stored = new Set<string>()
+    if (rows.length === 0) return stored
     const tenants = new Set<string>()
     let minTs = rows[0]!.ts
     let maxTs = minTs
-    rows.forEach((r, i) => {
-      if (seen.has(r.event_id)) isDuplicate[i] = true
-      seen.add(r.event_id)
+    for (const r of rows) {
       tenants.add(r.tenant)
       if (r.ts < minTs) minTs = r.ts
       if (r.ts > maxTs) maxTs = r.ts
-    })
+    }
     const params = { tenants: [...tenants], from: minTs, to: maxTs }
     const range = `tenant IN {tenants:Array(String)} AND ts BETWEEN {from:DateTime64(3, 'UTC')} AND {to:DateTime64(3, 'UTC')}`
     // A copy of an event has the event's own ts: only rows no later than the newest stored ts in the
@@ -196,13 +235,12 @@ export class BatchWriter {
     // id lookup, which is the expensive part.
     const newest = await this.client.query({ query: `SELECT toString(max(ts)) AS t, count() AS n FROM auth_events WHERE ${range}`, query_params: params, format: 'JSONEachRow' })
     const [span] = await newest.json<{ t: string; n: string | number }>()
-    if (!span || Number(span.n) === 0) return isDuplicate
+    if (!span || Number(span.n) === 0) return stored
     // Candidates in time order, looked up chunk by chunk with each chunk's own time range: ClickHouse
     // skips every part whose ts range (the partition key's min/max) misses it, so a lookup reads the
     // few recent parts a live stream overlaps instead of the whole day (issue 7: this lookup cost as
     // much engine time as the insert).
     const candidates = rows.filter((r) => r.ts <= span.t).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0))
-    const stored = new Set<string>()
     for (let i = 0; i < candidates.length; i += ID_LOOKUP_CHUNK) {
       const chunk = candidates.slice(i, i + ID_LOOKUP_CHUNK)
       // The ids as one TabSeparated text read by format(), not an Array(String) parameter: the engine
@@ -214,8 +252,7 @@ export class BatchWriter {
       })
       for (const [id] of await rs.json<[string]>()) stored.add(id)
     }
-    if (stored.size > 0) rows.forEach((r, i) => { if (stored.has(r.event_id)) isDuplicate[i] = true })
-    return isDuplicate
+    return stored
   }
 }
 

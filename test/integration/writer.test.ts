@@ -109,6 +109,35 @@ describe('BatchWriter', () => {
     expect(await stored()).toBe(before + 25_000)
   })
 
+  it('checks a batch cut while the one ahead is still being written against that one\'s ids', async () => {
+    // The second batch's id lookup runs while the first is being inserted, so it cannot find the first's rows:
+    // their ids are checked in memory once the first is stored.
+    const w = new BatchWriter(t.store.client, { maxRows: 5_000, maxMs: 60_000 })
+    const first = rows(5_000)
+    const second = [...first.slice(0, 100), ...rows(4_900)]
+    const before = await stored()
+    const receipts = [w.write(first), w.write(second)] // each cut at maxRows at once, one behind the other
+    expect(await Promise.all(receipts)).toEqual([{ stored: 5_000, duplicates: 0 }, { stored: 4_900, duplicates: 100 }])
+    await w.close()
+    expect(await stored()).toBe(before + 9_900)
+    // Even without FINAL: the copies never reached the table.
+    const ids = second.slice(0, 100).map((r) => r.event_id)
+    expect(await count(t.store, 'SELECT count() AS n FROM auth_events WHERE event_id IN {ids:Array(String)}', { ids })).toBe(100)
+  })
+
+  it('stores the rows of a batch whose ids were in a batch ahead that was given up on', async () => {
+    const w = new BatchWriter(t.store.client, { maxRows: 1_000, maxMs: 60_000, maxAttempts: 1 })
+    const first = rows(1_000)
+    ;(first[999] as { ts: string }).ts = 'not a time at all' // the whole first insert fails
+    const second = [...first.slice(0, 100), ...rows(900)]
+    const before = await stored()
+    const [a, b] = await Promise.allSettled([w.write(first), w.write(second)])
+    await w.close()
+    expect(a.status).toBe('rejected')
+    expect(b).toEqual({ status: 'fulfilled', value: { stored: 1_000, duplicates: 0 } })
+    expect(await stored()).toBe(before + 1_000)
+  })
+
   it('writes dead letters with their reasons, once per origin', async () => {
     const fate = processEvent({ payload: '{nope', parseError: 'not JSON: Unexpected token', source: 'okta', tenant: 'w', origin: { topic: 'raw', partition: 1, offset: '42' } }, at)
     const { deadLetters } = sortFates([fate, fate])
