@@ -10,6 +10,7 @@ import type { KafkaMessage } from 'kafkajs'
 import { loadConfig } from '../core/config.js'
 import { FlowAssembler } from '../ingest/flow-assembly.js'
 import { decodeMessage, type MessageDefaults } from '../ingest/kafka/messages.js'
+import { FETCH_BYTES_PER_PARTITION } from '../ingest/kafka/worker.js'
 import { processEvent, sortFates } from '../ingest/pipeline.js'
 import { AUTH_EVENTS_INSERT_SETTINGS } from '../ingest/writer.js'
 import { nowTimestamp } from '../ingest/time.js'
@@ -137,7 +138,7 @@ async function consume() {
   if (!brokers || !topic || !group) throw new Error('consume needs --brokers, --topic and --group')
   const kafka = benchKafka(brokers, 'pulse-bench-consume')
   // The worker's consumer settings (ingest/kafka/worker.ts).
-  const consumer = kafka.consumer({ groupId: group, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: Number(args.values.get('max-bytes') ?? 4 * 1024 * 1024) })
+  const consumer = kafka.consumer({ groupId: group, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: Number(args.values.get('max-bytes') ?? FETCH_BYTES_PER_PARTITION) })
   await consumer.connect()
   await consumer.subscribe({ topics: [topic], fromBeginning: true })
   let seen = 0
