@@ -90,19 +90,6 @@ export function openStore(cfg: ClickHouseConfig, dataDir: string): Store {
 
 let spoolSeq = 0
 
-/**
- * The bytes to a new file in one write where the kernel takes them (a regular file does), not writeFile's
- * 512 KiB chunks: each chunk waits for a turn of the event loop, and while batches are being normalised a
- * 40 MB batch took 1-2 s to spool that way (issue 7).
- */
-async function writeWhole(file: string, body: Buffer): Promise<void> {
-  const fh = await open(file, 'w')
-  try {
-    for (let at = 0; at < body.length;) at += (await fh.write(body, at, body.length - at)).bytesWritten
-  } finally {
-    await fh.close()
-  }
-}
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/
 
 /**
@@ -117,12 +104,27 @@ async function spoolInsert(client: ClickHouseClient, dir: string, table: string,
   }
   const file = join(dir, `${process.pid}-${++spoolSeq}.tsv`)
   const settingsSql = Object.entries(settings).map(([k, v]) => `${k} = '${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(', ')
-  await writeWhole(file, body)
   try {
+    // Inside the try: a write that fails part way (a full disk) leaves no file behind either.
+    await writeWhole(file, body)
     await client.command({
       query: `INSERT INTO ${table} (${columns.join(', ')}) FROM INFILE '${file.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'${settingsSql ? ` SETTINGS ${settingsSql}` : ''} FORMAT TabSeparated`,
     })
   } finally {
     await unlink(file).catch(() => undefined)
+  }
+}
+
+/**
+ * The bytes to a new file in one write where the kernel takes them (a regular file does), not writeFile's
+ * 512 KiB chunks: each chunk waits for a turn of the event loop, and while batches are being normalised a
+ * 40 MB batch took 1-2 s to spool that way (issue 7).
+ */
+async function writeWhole(file: string, body: Buffer): Promise<void> {
+  const fh = await open(file, 'w')
+  try {
+    for (let at = 0; at < body.length;) at += (await fh.write(body, at, body.length - at)).bytesWritten
+  } finally {
+    await fh.close()
   }
 }
