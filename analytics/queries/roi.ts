@@ -5,7 +5,7 @@ import type { ClickHouseClient } from '../../store/clickhouse.js'
 import type { ResolvedAssumptions } from './assumptions.js'
 import { filterSql, rows, scopeParams, statsTable, type Filters, type Scope } from './common.js'
 import {
-  assumptionEntries, computeSavings, deriveRates, measure, savingsInputs, ticketCounts, type AssumptionEntry, type SavingsFigures,
+  assumptionEntries, computeSavings, deriveRates, measure, savingsInputsByGroup, ticketCounts, type AssumptionEntry, type SavingsFigures,
 } from './savings.js'
 
 export type RoiFigures = SavingsFigures & { phishing_attempts_blocked: number }
@@ -41,10 +41,8 @@ export async function roiReport(client: ClickHouseClient, s: Scope, a: ResolvedA
   const t = a.values.passkey_primary_threshold
   // One pass over the stats rows counts the resets and lockouts of all three groupings.
   const tickets = ticketCounts(client, s, ['total', 'product', 'month'])
-  const [total, product, month, measured, phishing] = await Promise.all([
-    savingsInputs(client, s, 'total', t, tickets.then((x) => x.total)),
-    savingsInputs(client, s, 'product', t, tickets.then((x) => x.product)),
-    savingsInputs(client, s, 'month', t, tickets.then((x) => x.month)),
+  const [{ total, product, month }, measured, phishing] = await Promise.all([
+    savingsInputsByGroup(client, s, t, tickets),
     measure(client, s, a),
     phishingBy(client, s),
   ])
