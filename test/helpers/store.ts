@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig, type Config } from '../../core/config.js'
 import { createLogger } from '../../core/logger.js'
-import type { DemoOptions } from '../../demo/generator.js'
+import { snapPeriod, type Filters, type Scope } from '../../analytics/queries/common.js'
+import { DEMO_DEFAULTS, type DemoOptions } from '../../demo/generator.js'
 import { seedDemo } from '../../demo/seed.js'
 import { IngestService } from '../../ingest/service.js'
 import { BatchWriter } from '../../ingest/writer.js'
@@ -38,6 +39,14 @@ export async function openTestStore(env: Record<string, string> = {}): Promise<T
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
+}
+
+const DAY_MS = 86_400_000
+
+/** Scopes of a demo tenant: `days` whole days ending `back` days before the demo's end (DEMO_DEFAULTS.end). */
+export function demoScope(tenant: string): (days: number, back: number, filters?: Filters) => Scope {
+  const end = DEMO_DEFAULTS.end.getTime()
+  return (days, back, filters = {}) => ({ tenant, period: snapPeriod(end - (days + back) * DAY_MS, end - back * DAY_MS, 'day'), filters })
 }
 
 /** A test store holding the demo organisation (real ingest, real views), with the service to ingest more. */

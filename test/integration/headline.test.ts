@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { enrollment } from '../../analytics/queries/adoption.js'
 import { resolveAssumptions, type AssumptionOverrides } from '../../analytics/queries/assumptions.js'
-import { previousPeriod, snapPeriod, type Filters, type Scope } from '../../analytics/queries/common.js'
+import { previousPeriod, type Filters, type Scope } from '../../analytics/queries/common.js'
 import { fallbacks } from '../../analytics/queries/fallbacks.js'
 import { headlines } from '../../analytics/queries/headline.js'
 import { latestRun } from '../../analytics/queries/materialized.js'
@@ -14,7 +14,7 @@ import { passkeyShare } from '../../analytics/queries/passkey-share.js'
 import { privilegedCoverage } from '../../analytics/queries/privileged.js'
 import { savings } from '../../analytics/queries/savings.js'
 import { materializeTenant } from '../../analytics/materialize/passkey-facts.js'
-import { openDemoStore, queryRows, type DemoStore } from '../helpers/store.js'
+import { demoScope, openDemoStore, queryRows, type DemoStore } from '../helpers/store.js'
 
 const TENANT = 'headline'
 let t: DemoStore
@@ -27,10 +27,7 @@ afterAll(async () => {
   await t?.cleanup()
 })
 
-const END = Date.parse('2026-11-01T00:00:00Z')
-const DAY = 86_400_000
-const scope = (days: number, back: number, filters: Filters = {}): Scope =>
-  ({ tenant: TENANT, period: snapPeriod(END - (days + back) * DAY, END - back * DAY, 'day'), filters })
+const scope = demoScope(TENANT)
 
 /** What the summary showed before headlines(): each KPI function on its own, per period. */
 async function perKpi(s: Scope, overrides: AssumptionOverrides) {

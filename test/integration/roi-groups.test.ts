@@ -4,9 +4,9 @@
 // demo organisation (real ingest, real views), with filters, two thresholds, periods of one and two months, a
 // period without data, and with the column limits forcing each grouping into a pass of its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { snapPeriod, type Filters, type Scope } from '../../analytics/queries/common.js'
+import type { Filters, Scope } from '../../analytics/queries/common.js'
 import { savingsInputs, savingsInputsByGroup, ticketCounts, type SavingsGroup, type SavingsInputs } from '../../analytics/queries/savings.js'
-import { openDemoStore, queryRows, type DemoStore } from '../helpers/store.js'
+import { demoScope, openDemoStore, queryRows, type DemoStore } from '../helpers/store.js'
 
 const TENANT = 'roi-groups'
 let t: DemoStore
@@ -19,10 +19,7 @@ afterAll(async () => {
   await t?.cleanup()
 })
 
-const END = Date.parse('2026-11-01T00:00:00Z')
-const DAY = 86_400_000
-const scope = (days: number, back: number, filters: Filters = {}): Scope =>
-  ({ tenant: TENANT, period: snapPeriod(END - (days + back) * DAY, END - back * DAY, 'day'), filters })
+const scope = demoScope(TENANT)
 const GROUPS: SavingsGroup[] = ['total', 'product', 'month']
 
 async function byGroup(s: Scope, threshold: number, limits?: { products: number; months: number }) {
