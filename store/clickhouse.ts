@@ -89,7 +89,6 @@ export function openStore(cfg: ClickHouseConfig, dataDir: string): Store {
 }
 
 let spoolSeq = 0
-
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/
 
 /**

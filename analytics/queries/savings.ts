@@ -320,16 +320,16 @@ export async function savingsInputsByGroup(
     products ? null : savingsInputs(client, s, 'product', threshold, Promise.resolve(t.product)),
     months ? null : savingsInputs(client, s, 'month', threshold, Promise.resolve(t.month)),
   ])
-  const users3: Record<SavingsGroup, Map<string, GroupUsers>> = { total: new Map(), product: new Map(), month: new Map() }
+  const counted: Record<SavingsGroup, Map<string, GroupUsers>> = { total: new Map(), product: new Map(), month: new Map() }
   columns.forEach((x, c) => {
     const active = Number(r?.[`act${c}`] ?? 0)
     // As in the grouped passes: a group appears only with an active person (or, in inputsOf, with tickets).
-    if (active > 0) users3[x.group].set(x.key, { active, primary: Number(r![`pr${c}`]), passkey_logins: Number(r![`pk${c}`]) })
+    if (active > 0) counted[x.group].set(x.key, { active, primary: Number(r![`pr${c}`]), passkey_logins: Number(r![`pk${c}`]) })
   })
   return {
-    total: inputsOf(s, 'total', users3.total, t.total),
-    product: productsApart ?? inputsOf(s, 'product', users3.product, t.product),
-    month: monthsApart ?? inputsOf(s, 'month', users3.month, t.month),
+    total: inputsOf(s, 'total', counted.total, t.total),
+    product: productsApart ?? inputsOf(s, 'product', counted.product, t.product),
+    month: monthsApart ?? inputsOf(s, 'month', counted.month, t.month),
   }
 }
 
